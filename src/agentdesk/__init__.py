@@ -1,0 +1,3 @@
+"""agentdesk: a native desktop workstation for contact-center agents."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,323 @@
+"""The agent's phone lines and the rules around them, over the Softphone port.
+
+It keeps one `CallLine` per live call from the phone's events, then passes each event
+on to its own listeners (the Qt bridge), so a widget that reacts to an event always
+sees lines that already reflect it. The policies live here, not in the widgets or
+the SIP adapter: answering a second call holds the first, auto-answer, the consult
+leg of an attended transfer, and an extension typed after a number sent as DTMF.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from agentdesk.core.dial_numbers import DialTarget, normalize_dial_string
+from agentdesk.core.phone_events import (
+    CallDirection,
+    CallHoldChanged,
+    CallMuteChanged,
+    CallState,
+    CallStateChanged,
+    DtmfMethod,
+    IncomingCall,
+    OutgoingCallStarted,
+    PhoneEvent,
+    RecordingChanged,
+    RegistrationChanged,
+    RegistrationState,
+    TransferProgress,
+    TransferRequested,
+)
+from agentdesk.core.settings import PhoneSettings
+from agentdesk.core.sip_headers import SipHeaders
+from agentdesk.core.softphone import PhoneActionError, PhoneListener, Softphone
+
+log = logging.getLogger(__name__)
+
+Cancel = Callable[[], None]
+Scheduler = Callable[[float, Callable[[], None]], Cancel]
+"""schedule(delay_s, fn) runs fn later on the same thread and returns a canceller."""
+
+LIVE_STATES = (CallState.RINGING, CallState.DIALING, CallState.EARLY, CallState.CONNECTING,
+               CallState.CONNECTED)
+
+
+@dataclass(frozen=True, slots=True)
+class CallLine:
+    call_id: str
+    direction: CallDirection
+    number: str
+    name: str = ""
+    state: CallState = CallState.DIALING
+    on_hold: bool = False
+    muted: bool = False
+    recording: bool = False
+    recording_paused: bool = False
+    started_at: float = field(default_factory=time.monotonic)
+    connected_at: float | None = None
+    headers: SipHeaders = field(default_factory=SipHeaders)
+    consult_for: str | None = None  # this is the consult leg of an attended transfer
+    last_code: int = 0
+    last_reason: str = ""
+
+    @property
+    def live(self) -> bool:
+        return self.state in LIVE_STATES
+
+
+class CallService:
+    def __init__(self, phone: Softphone, settings: PhoneSettings, schedule: Scheduler,
+                 recordings_dir: Path | None = None) -> None:
+        self._phone = phone
+        self._settings = settings
+        self._schedule = schedule
+        self._recordings_dir = recordings_dir
+        self._lines: dict[str, CallLine] = {}
+        self._listeners: list[PhoneListener] = []
+        self._pending_extension: dict[str, str] = {}
+        self._auto_answer: dict[str, Cancel] = {}
+        self.registration = RegistrationChanged(RegistrationState.DISABLED)
+        phone.subscribe(self._on_phone_event)
+
+    # -- state -------------------------------------------------------------------
+    def subscribe(self, listener: PhoneListener) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def lines(self) -> list[CallLine]:
+        return [line for line in self._lines.values() if line.live]
+
+    def line(self, call_id: str) -> CallLine | None:
+        return self._lines.get(call_id)
+
+    def active_line(self) -> CallLine | None:
+        """The call the agent is talking on (or the one ringing, when none is)."""
+        lines = list(reversed(self.lines))
+        preferences: tuple[Callable[[CallLine], bool], ...] = (
+            lambda x: x.state is CallState.CONNECTED and not x.on_hold,
+            lambda x: x.state in (CallState.DIALING, CallState.EARLY, CallState.CONNECTING),
+            lambda x: x.state is CallState.RINGING,
+            lambda x: x.state is CallState.CONNECTED,
+        )
+        for wanted in preferences:
+            for line in lines:
+                if wanted(line):
+                    return line
+        return None
+
+    def update_settings(self, settings: PhoneSettings) -> None:
+        self._settings = settings
+
+    # -- actions -----------------------------------------------------------------
+    def dial(self, text: str, headers: dict[str, str] | None = None) -> str:
+        """Normalize what the agent typed and dial it. Raises InvalidNumberError."""
+        target = self.dial_target(text)
+        for line in self.lines:  # a new outbound call holds the one we are talking on
+            if line.state is CallState.CONNECTED and not line.on_hold:
+                self._phone.hold(line.call_id)
+        call_id = self._phone.dial(target.dial_string, headers)
+        if target.extension:
+            self._pending_extension[call_id] = target.extension
+        return call_id
+
+    def dial_target(self, text: str) -> DialTarget:
+        return normalize_dial_string(text, self._settings.default_region,
+                                     self._settings.dial_prefix)
+
+    def answer(self, call_id: str) -> None:
+        self._cancel_auto_answer(call_id)
+        for line in self.lines:  # call waiting: the call we were on goes on hold
+            if line.call_id != call_id and line.state is CallState.CONNECTED and not line.on_hold:
+                self._phone.hold(line.call_id)
+        self._phone.answer(call_id)
+
+    def reject(self, call_id: str) -> None:
+        self._cancel_auto_answer(call_id)
+        self._phone.reject(call_id, self._settings.busy_code)
+
+    def hangup(self, call_id: str) -> None:
+        self._cancel_auto_answer(call_id)
+        self._phone.hangup(call_id)
+
+    def toggle_hold(self, call_id: str) -> None:
+        line = self._require(call_id)
+        if line.state is not CallState.CONNECTED:
+            raise PhoneActionError("Only a connected call can be put on hold.")
+        if line.on_hold:
+            for other in self.lines:  # resuming one call holds the other
+                if other.call_id != call_id and other.state is CallState.CONNECTED \
+                        and not other.on_hold:
+                    self._phone.hold(other.call_id)
+            self._phone.resume(call_id)
+        else:
+            self._phone.hold(call_id)
+
+    def toggle_mute(self, call_id: str) -> None:
+        line = self._require(call_id)
+        self._phone.set_mute(call_id, not line.muted)
+
+    def send_dtmf(self, call_id: str, digits: str) -> None:
+        self._phone.send_dtmf(call_id, digits, DtmfMethod(self._settings.dtmf_method))
+
+    def blind_transfer(self, call_id: str, text: str) -> None:
+        self._require(call_id)
+        target = self.dial_target(text)
+        self._phone.blind_transfer(call_id, target.dial_string)
+
+    def start_consult(self, call_id: str, text: str) -> str:
+        """Hold `call_id` and call the transfer target to talk to them first."""
+        line = self._require(call_id)
+        target = self.dial_target(text)
+        if line.state is CallState.CONNECTED and not line.on_hold:
+            self._phone.hold(call_id)
+        consult_id = self._phone.dial(target.dial_string)
+        existing = self._lines.get(consult_id)
+        if existing is not None:
+            self._lines[consult_id] = replace(existing, consult_for=call_id)
+        else:
+            self._lines[consult_id] = CallLine(consult_id, CallDirection.OUTBOUND,
+                                               target.display, consult_for=call_id)
+        return consult_id
+
+    def complete_transfer(self, consult_id: str) -> None:
+        consult = self._require(consult_id)
+        if consult.consult_for is None:
+            raise PhoneActionError("This call is not a transfer consultation.")
+        self._phone.attended_transfer(consult.consult_for, consult_id)
+
+    def cancel_consult(self, consult_id: str) -> None:
+        consult = self._require(consult_id)
+        original = consult.consult_for
+        self._phone.hangup(consult_id)
+        if original and (line := self._lines.get(original)) and line.live and line.on_hold:
+            self._phone.resume(original)
+
+    def toggle_recording(self, call_id: str) -> None:
+        line = self._require(call_id)
+        if not line.recording:
+            self._phone.start_recording(call_id, str(self._recording_path(line)))
+        elif line.recording_paused:
+            self._phone.resume_recording(call_id)
+        else:
+            self._phone.pause_recording(call_id)
+
+    # -- events ------------------------------------------------------------------
+    def _on_phone_event(self, event: PhoneEvent) -> None:
+        try:
+            self._apply(event)
+        except Exception:  # a bug here must not stop the event reaching the UI
+            log.exception("call service failed to apply %s", type(event).__name__)
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("phone event listener failed on %s", type(event).__name__)
+
+    def _apply(self, event: PhoneEvent) -> None:
+        match event:
+            case RegistrationChanged():
+                self.registration = event
+            case IncomingCall():
+                self._lines[event.call_id] = CallLine(
+                    event.call_id, CallDirection.INBOUND, event.remote_number,
+                    event.remote_name, CallState.RINGING, headers=event.headers)
+                self._maybe_auto_answer(event.call_id)
+            case OutgoingCallStarted():
+                existing = self._lines.get(event.call_id)
+                self._lines[event.call_id] = CallLine(
+                    event.call_id, CallDirection.OUTBOUND, event.remote_number,
+                    consult_for=existing.consult_for if existing else None)
+            case CallStateChanged():
+                self._on_state(event)
+            case CallHoldChanged():
+                self._update(event.call_id, on_hold=event.on_hold)
+            case CallMuteChanged():
+                self._update(event.call_id, muted=event.muted)
+            case RecordingChanged():
+                self._update(event.call_id, recording=event.recording,
+                             recording_paused=event.paused)
+            case TransferRequested():
+                pass  # the new call announces itself with OutgoingCallStarted
+            case TransferProgress() if event.final and event.succeeded:
+                # The transferee reached the target: our leg is done.
+                line = self._lines.get(event.call_id)
+                if line is not None and line.live:
+                    self._phone.hangup(event.call_id)
+            case _:
+                pass
+
+    def _on_state(self, event: CallStateChanged) -> None:
+        line = self._lines.get(event.call_id)
+        if line is None:
+            return
+        changes: dict[str, object] = {"state": event.state, "last_code": event.code,
+                                      "last_reason": event.reason}
+        if event.state is CallState.CONNECTED and line.connected_at is None:
+            changes["connected_at"] = event.connected_at or time.monotonic()
+        self._lines[event.call_id] = replace(line, **changes)  # type: ignore[arg-type]
+        if event.state is CallState.CONNECTED and line.state is not CallState.CONNECTED:
+            self._on_connected(event.call_id)
+        if event.state is CallState.DISCONNECTED:
+            self._cancel_auto_answer(event.call_id)
+            self._pending_extension.pop(event.call_id, None)
+
+    def _on_connected(self, call_id: str) -> None:
+        extension = self._pending_extension.pop(call_id, "")
+        if extension:
+            # Give the far end's IVR a moment to start listening before the digits.
+            self._schedule(1.5, lambda: self._send_if_live(call_id, extension))
+        if self._settings.record_calls and self._recordings_dir is not None:
+            line = self._lines[call_id]
+            try:
+                self._phone.start_recording(call_id, str(self._recording_path(line)))
+            except PhoneActionError:
+                log.exception("could not start recording for call %s", call_id)
+
+    def _send_if_live(self, call_id: str, digits: str) -> None:
+        line = self._lines.get(call_id)
+        if line is not None and line.state is CallState.CONNECTED:
+            self.send_dtmf(call_id, digits)
+
+    def _maybe_auto_answer(self, call_id: str) -> None:
+        delay = self._settings.auto_answer_after_s
+        busy = any(x.call_id != call_id and x.live for x in self._lines.values())
+        if delay < 0 or busy:  # never auto-answer over a call the agent is on
+            return
+        if delay == 0:
+            self.answer(call_id)
+            return
+
+        def fire() -> None:
+            self._auto_answer.pop(call_id, None)
+            line = self._lines.get(call_id)
+            if line is not None and line.state is CallState.RINGING:
+                self.answer(call_id)
+
+        self._auto_answer[call_id] = self._schedule(float(delay), fire)
+
+    def _cancel_auto_answer(self, call_id: str) -> None:
+        cancel = self._auto_answer.pop(call_id, None)
+        if cancel is not None:
+            cancel()
+
+    def _update(self, call_id: str, **changes: object) -> None:
+        line = self._lines.get(call_id)
+        if line is not None:
+            self._lines[call_id] = replace(line, **changes)  # type: ignore[arg-type]
+
+    def _require(self, call_id: str) -> CallLine:
+        line = self._lines.get(call_id)
+        if line is None or not line.live:
+            raise PhoneActionError("That call has already ended.")
+        return line
+
+    def _recording_path(self, line: CallLine) -> Path:
+        if self._recordings_dir is None:
+            raise PhoneActionError("Recording is not set up on this seat.")
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        safe_id = "".join(ch for ch in line.call_id if ch.isalnum() or ch in "-_")[:40]
+        return self._recordings_dir / f"{stamp}-{line.direction.value}-{safe_id}.wav"

@@ -1,0 +1,1 @@
+"""The softphone: the only package that imports pjsua2 (import-linter enforces it)."""

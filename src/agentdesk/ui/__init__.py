@@ -1,0 +1,1 @@
+"""agentdesk.ui"""
