@@ -61,7 +61,8 @@ def test_duplicates_are_all_kept_in_order():
 @pytest.mark.parametrize(
     ("value", "display", "uri", "user"),
     [
-        ('"Li Lei" <sip:+8613800138000@h>;tag=1', "Li Lei", "sip:+8613800138000@h", "+8613800138000"),
+        ('"Li Lei" <sip:+8613800138000@h>;tag=1', "Li Lei", "sip:+8613800138000@h",
+         "+8613800138000"),
         ("Bob <sip:bob@h:5060;transport=tcp>", "Bob", "sip:bob@h:5060;transport=tcp", "bob"),
         ("<tel:+1-202-555-0143;ext=7>", "", "tel:+1-202-555-0143;ext=7", "+1-202-555-0143"),
         ("sip:1001@h;tag=x", "", "sip:1001@h", "1001"),
