@@ -221,7 +221,14 @@ class CallService:
         match event:
             case RegistrationChanged():
                 self.registration = event
+                log.info("registration %s %s %s", event.state.value, event.code or "",
+                         event.reason)
             case IncomingCall():
+                # Personal data: the number and the IVR headers are logged at DEBUG only.
+                log.debug("incoming call %s from %r <%s>, request-uri %s, x-headers %s",
+                          event.call_id, event.remote_name, event.remote_number,
+                          event.request_uri, event.headers.x_headers())
+                log.info("incoming call %s ringing", event.call_id)
                 self._lines[event.call_id] = CallLine(
                     event.call_id, CallDirection.INBOUND, event.remote_number,
                     event.remote_name, CallState.RINGING, headers=event.headers)
