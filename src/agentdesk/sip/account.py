@@ -1,0 +1,128 @@
+"""The SIP account: its configuration, its callbacks and the registration retry policy.
+
+pjsua's own retry (`retryIntervalSec`) waits a fixed interval plus a random part; a
+seat behind a registrar that restarts wants to come back quickly at first and then
+stop hammering it, so pjsua's retry is switched off and `RetryBackoff` (truncated
+exponential, with jitter) decides when the adapter re-registers.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pjsua2 as pj
+
+from agentdesk.core.settings import SipSettings
+
+log = logging.getLogger(__name__)
+
+
+class AccountHost(Protocol):
+    def on_reg_started(self, renew: bool) -> None: ...
+
+    def on_reg_state(self, code: int, reason: str, expires: int) -> None: ...
+
+    def on_incoming_call(self, pj_call_id: int, whole_msg: str) -> None: ...
+
+
+class PhoneAccount(pj.Account):
+    """Forwards pjsua2's account callbacks; nothing may escape into C++."""
+
+    def __init__(self, host: AccountHost) -> None:
+        super().__init__()
+        self._host = host
+
+    def onRegStarted(self, prm: pj.OnRegStartedParam) -> None:
+        try:
+            self._host.on_reg_started(bool(prm.renew))
+        except Exception:
+            log.exception("onRegStarted failed")
+
+    def onRegState(self, prm: pj.OnRegStateParam) -> None:
+        try:
+            self._host.on_reg_state(int(prm.code), str(prm.reason), int(prm.expiration))
+        except Exception:
+            log.exception("onRegState failed")
+
+    def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
+        try:
+            self._host.on_incoming_call(int(prm.callId), prm.rdata.wholeMsg)
+        except Exception:
+            log.exception("onIncomingCall failed")
+
+
+def transport_param(sip: SipSettings) -> str:
+    return "" if sip.transport == "udp" else f";transport={sip.transport}"
+
+
+def registrar_uri(sip: SipSettings) -> str:
+    return f"sip:{sip.registrar}{transport_param(sip)}" if sip.registrar else ""
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def account_config(sip: SipSettings, password: str | None, transport_id: int,
+                   local_host: str, local_port: int) -> pj.AccountConfig:
+    """The pjsua account for these settings; `password` stays inside pjsua."""
+    cfg = pj.AccountConfig()
+    user = sip.username or "agent"
+    if sip.registrar:
+        host = sip.effective_domain
+    else:  # direct calls only: the account is reached at our own address
+        host = f"{sip.public_address or local_host}:{local_port}"
+    uri = f"sip:{user}@{host}"
+    cfg.idUri = f"{_quoted(sip.display_name)} <{uri}>" if sip.display_name else uri
+    cfg.sipConfig.transportId = transport_id
+    cfg.regConfig.registerOnAdd = bool(sip.registrar)
+    cfg.regConfig.retryIntervalSec = 0  # RetryBackoff decides (see module docstring)
+    cfg.regConfig.dropCallsOnFail = False  # a lost registration must not drop a call
+    cfg.regConfig.unregWaitMsec = 2000
+    if sip.registrar:
+        cfg.regConfig.registrarUri = registrar_uri(sip)
+        cfg.regConfig.timeoutSec = sip.register_expires_s
+        # The registrar is the seat's proxy too (a PBX): calls to the domain go through it.
+        cfg.sipConfig.proxies.append(f"sip:{sip.registrar};lr{transport_param(sip)}")
+        if password is not None:
+            cred = pj.AuthCredInfo("digest", "*", sip.effective_auth_username, 0, password)
+            cfg.sipConfig.authCreds.append(cred)
+    cfg.mediaConfig.lockCodecEnabled = False  # no surprise re-INVITE after answer
+    if sip.bind_address:
+        cfg.mediaConfig.transportConfig.boundAddress = sip.bind_address
+    if sip.public_address:
+        cfg.mediaConfig.transportConfig.publicAddress = sip.public_address
+    cfg.natConfig.iceEnabled = False
+    cfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+    cfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+    return cfg
+
+
+# SIP codes worth retrying on their own: the registrar (or the path to it) is down or
+# busy. A 401/403/404 will not fix itself; the agent must correct the settings.
+def retryable(code: int) -> bool:
+    return code == 0 or code in (408, 480) or 500 <= code < 600
+
+
+@dataclass
+class RetryBackoff:
+    """Truncated exponential backoff with jitter: base, 2*base, 4*base ... up to cap."""
+
+    base_s: float = 2.0
+    cap_s: float = 300.0
+    jitter: float = 0.2  # +-20 %: 300 seats do not come back in lock-step
+    rng: Callable[[], float] = field(default=random.random)
+    attempts: int = 0
+
+    def next_delay(self) -> float:
+        delay = min(self.cap_s, self.base_s * (2 ** min(self.attempts, 30)))
+        self.attempts += 1
+        spread = (self.rng() * 2.0 - 1.0) * self.jitter
+        return max(0.1, delay * (1.0 + spread))
+
+    def reset(self) -> None:
+        self.attempts = 0

@@ -1,0 +1,234 @@
+"""One SIP call: pjsua2's callbacks turned into phone events, and its audio wiring.
+
+Every callback body runs under `_guarded`: an exception is logged, never returned
+into C++. The call never deletes itself; when it ends it tells its host, which drops
+the last reference later, outside the callback (see pjsua_phone.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+import pjsua2 as pj
+
+from agentdesk.core.phone_events import (
+    CallDirection,
+    CallHoldChanged,
+    CallState,
+    CallStateChanged,
+    DtmfReceived,
+    PhoneEvent,
+    RecordingChanged,
+    TransferProgress,
+)
+from agentdesk.sip.call_audio import CallAudio
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def _guarded(method: F) -> F:
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any) -> None:
+        try:
+            method(self, *args)
+        except Exception:
+            log.exception("%s failed in call %s", method.__name__,
+                          getattr(self, "call_id", "?"))
+    return wrapper  # type: ignore[return-value]
+
+
+class Recorder(Protocol):
+    """sip/recorder.py's CallRecorder, as the call uses it."""
+
+    path: str
+    paused: bool
+
+    def start(self, sources: list[pj.AudioMedia]) -> None: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class CallHost(Protocol):
+    def emit(self, event: PhoneEvent) -> None: ...
+
+    def call_ended(self, call: PhoneCall) -> None: ...
+
+    def transfer_requested(self, call: PhoneCall, target: str) -> PhoneCall | None: ...
+
+    def call_replaced(self, call: PhoneCall, new_pj_id: int) -> PhoneCall | None: ...
+
+
+_INBOUND_STATES = {
+    pj.PJSIP_INV_STATE_INCOMING: CallState.RINGING,
+    pj.PJSIP_INV_STATE_EARLY: CallState.RINGING,  # we sent 180: still ringing here
+}
+_STATES = {
+    pj.PJSIP_INV_STATE_CALLING: CallState.DIALING,
+    pj.PJSIP_INV_STATE_EARLY: CallState.EARLY,
+    pj.PJSIP_INV_STATE_CONNECTING: CallState.CONNECTING,
+    pj.PJSIP_INV_STATE_CONFIRMED: CallState.CONNECTED,
+    pj.PJSIP_INV_STATE_DISCONNECTED: CallState.DISCONNECTED,
+}
+
+
+class PhoneCall(pj.Call):
+    def __init__(self, account: pj.Account, host: CallHost, audio: CallAudio, call_id: str,
+                 direction: CallDirection, pj_call_id: int = pj.PJSUA_INVALID_ID) -> None:
+        super().__init__(account, pj_call_id)
+        self._host = host
+        self._audio = audio
+        self.call_id = call_id
+        self.direction = direction
+        self.remote_number = ""
+        self.remote_uri = ""
+        self.state: CallState | None = None
+        self.connected_at: float | None = None
+        self.on_hold = False
+        self.muted = False
+        self.media: pj.AudioMedia | None = None
+        self.media_index = -1
+        self.recorder: Recorder | None = None
+        self.replacing_invite = ""
+
+    @property
+    def ended(self) -> bool:
+        return self.state is CallState.DISCONNECTED
+
+    # -- callbacks -----------------------------------------------------------------
+    @_guarded
+    def onCallState(self, prm: pj.OnCallStateParam) -> None:
+        code, reason, inv_state = self._status(prm)
+        state = None
+        if self.direction is CallDirection.INBOUND:
+            state = _INBOUND_STATES.get(inv_state)
+        state = state or _STATES.get(inv_state)
+        if state is None or state is self.state:
+            return
+        if state is CallState.DISCONNECTED:
+            self._end_media()
+        self.state = state
+        if state is CallState.CONNECTED and self.connected_at is None:
+            self.connected_at = time.monotonic()
+        self._host.emit(CallStateChanged(self.call_id, state, code, reason,
+                                         self.connected_at))
+        if state is CallState.DISCONNECTED:
+            self._host.call_ended(self)
+
+    def _status(self, prm: pj.OnCallStateParam) -> tuple[int, str, int]:
+        try:
+            info = self.getInfo()
+            return int(info.lastStatusCode), str(info.lastReason), int(info.state)
+        except pj.Error:
+            # pjsua2 forgets the call's id before reporting DISCONNECTED: read the
+            # status from the transaction that ended it instead.
+            code, reason = 0, ""
+            if prm.e.type == pj.PJSIP_EVENT_TSX_STATE:
+                tsx = prm.e.body.tsxState.tsx
+                code, reason = int(tsx.statusCode), str(tsx.statusText)
+            return code, reason, pj.PJSIP_INV_STATE_DISCONNECTED
+
+    @_guarded
+    def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
+        info = self.getInfo()
+        for media_info in info.media:
+            if media_info.type != pj.PJMEDIA_TYPE_AUDIO:
+                continue
+            status = media_info.status
+            if status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
+                self._connect_media(media_info.index)
+                self._set_hold(False)
+            elif status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD:
+                self._disconnect_media()
+                self._set_hold(True)
+            else:
+                self._disconnect_media()
+            return
+
+    @_guarded
+    def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
+        self._host.emit(DtmfReceived(self.call_id, str(prm.digit)))
+
+    @_guarded
+    def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
+        code = int(prm.statusCode)
+        final = bool(prm.finalNotify)
+        self._host.emit(TransferProgress(self.call_id, code, str(prm.reason), final,
+                                         succeeded=final and 200 <= code < 300))
+
+    @_guarded
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        new_call = self._host.transfer_requested(self, str(prm.dstUri))
+        if new_call is None:
+            prm.statusCode = 603
+        else:
+            prm.newCall = new_call
+
+    @_guarded
+    def onCallReplaceRequest(self, prm: pj.OnCallReplaceRequestParam) -> None:
+        # An INVITE with Replaces names this call; keep it for the replacing call's
+        # screen pop (pjsua does not report that INVITE through onIncomingCall).
+        self.replacing_invite = str(prm.rdata.wholeMsg)
+
+    @_guarded
+    def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:
+        new_call = self._host.call_replaced(self, int(prm.newCallId))
+        if new_call is not None:
+            prm.newCall = new_call
+
+    # -- media -----------------------------------------------------------------------
+    def _connect_media(self, index: int) -> None:
+        if self.media is not None and self.media_index == index:
+            return
+        self._disconnect_media()
+        media = self.getAudioMedia(index)
+        self.media, self.media_index = media, index
+        self._apply_mute()
+        self._audio.connect_call(media)
+
+    def _disconnect_media(self) -> None:
+        media, self.media, self.media_index = self.media, None, -1
+        if media is not None:
+            try:
+                self._audio.disconnect_call(media)
+            except Exception:
+                log.exception("disconnecting the audio of call %s failed", self.call_id)
+
+    def _end_media(self) -> None:
+        self.stop_recorder()
+        self._disconnect_media()
+
+    def _set_hold(self, on_hold: bool) -> None:
+        if on_hold != self.on_hold:
+            self.on_hold = on_hold
+            self._host.emit(CallHoldChanged(self.call_id, on_hold))
+
+    def set_mute(self, muted: bool) -> None:
+        self.muted = muted
+        self._apply_mute()
+
+    def _apply_mute(self) -> None:
+        # pjsua2 names levels from the media's side: "rx" is what the call's port
+        # receives from the bridge, i.e. what is encoded and sent to the remote party
+        # (measured: adjustTxLevel(0) silences the *remote's* voice instead).
+        if self.media is not None:
+            self.media.adjustRxLevel(0.0 if self.muted else 1.0)
+
+    def stop_recorder(self) -> None:
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return
+        try:
+            recorder.stop()
+        except Exception:
+            log.exception("stopping the recording of call %s failed", self.call_id)
+        self._host.emit(RecordingChanged(self.call_id, False, False, recorder.path))

@@ -1,0 +1,49 @@
+"""Who is calling: the caller's number, name and headers, read from the raw INVITE.
+
+pjsua2's `remoteUri` is not trusted for this (a long display name reads
+`<-error: uri too long->`), so the INVITE text from `prm.rdata.wholeMsg` is parsed
+with the defensive core parser. Nothing here raises: a hostile INVITE still rings,
+with whatever could be read.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from agentdesk.core.sip_headers import SipHeaders, parse_message, parse_name_addr, request_uri
+
+log = logging.getLogger(__name__)
+
+MAX_NAME = 256  # a display name longer than this is cut: it is shown in a call bar
+
+
+@dataclass(frozen=True, slots=True)
+class CallerInfo:
+    number: str = ""
+    name: str = ""
+    uri: str = ""
+    headers: SipHeaders = field(default_factory=SipHeaders)
+    request_uri: str = ""
+    replaces: str = ""  # the Call-ID named by a Replaces header, if any
+
+
+def parse_invite(message: str | bytes) -> CallerInfo:
+    try:
+        start_line, headers = parse_message(message)
+    except Exception:  # the core parser does not raise; this is belt and braces
+        log.exception("could not parse an incoming INVITE")
+        return CallerInfo()
+    number, name, uri = "", "", ""
+    for header in ("p-asserted-identity", "from"):
+        for value in headers.get_all(header):
+            try:
+                addr = parse_name_addr(value)
+            except Exception:
+                continue
+            number = number or addr.user
+            name = name or addr.display_name
+            uri = uri or addr.uri
+    replaces = headers.get("replaces").split(";", 1)[0].strip()
+    return CallerInfo(number=number, name=name[:MAX_NAME], uri=uri, headers=headers,
+                      request_uri=request_uri(start_line), replaces=replaces)

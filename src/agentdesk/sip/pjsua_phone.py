@@ -1,0 +1,565 @@
+"""`PjsuaSoftphone`: the core Softphone port on pjsua2.
+
+Events raised inside pjsua2 callbacks are queued and delivered to listeners from
+`poll()` (or at the end of the action that caused them), never from inside C++: a
+listener may then call back into the phone (answer, hang up) without re-entering
+pjsua from one of its own callbacks. Ended calls are released in the same place,
+after their DISCONNECTED event, and every call and the account are released before
+the library (see ARCHITECTURE.md, "pjsua2 facts that bite").
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import logging
+import re
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from urllib.parse import quote
+
+import pjsua2 as pj
+
+from agentdesk.core.call_quality import estimate_mos
+from agentdesk.core.phone_events import (
+    CallDirection,
+    CallMuteChanged,
+    CallState,
+    DtmfMethod,
+    IncomingCall,
+    OutgoingCallStarted,
+    PhoneEvent,
+    RecordingChanged,
+    RegistrationChanged,
+    RegistrationState,
+    TransferRequested,
+)
+from agentdesk.core.settings import PhoneSettings, SipSettings
+from agentdesk.core.sip_headers import parse_name_addr
+from agentdesk.core.softphone import CallQuality, PhoneActionError, PhoneListener
+from agentdesk.sip.account import (
+    PhoneAccount,
+    RetryBackoff,
+    account_config,
+    retryable,
+    transport_param,
+)
+from agentdesk.sip.call import PhoneCall, Recorder
+from agentdesk.sip.call_audio import CallAudio, NullDeviceAudio
+from agentdesk.sip.endpoint import SipEndpoint
+from agentdesk.sip.invite import parse_invite
+
+log = logging.getLogger(__name__)
+
+_DIALABLE = re.compile(r"[0-9A-Za-z+*#._\-]{1,64}")
+_DTMF = re.compile(r"[0-9*#A-Da-d]{1,64}")
+_HEADER_NAME = re.compile(r"[!%*+\-.`'~0-9A-Za-z_]{1,64}")
+_DTMF_METHODS = {
+    DtmfMethod.RFC4733: pj.PJSUA_DTMF_METHOD_RFC2833,
+    DtmfMethod.SIP_INFO: pj.PJSUA_DTMF_METHOD_SIP_INFO,
+}
+_LIVE = (CallState.RINGING, CallState.DIALING, CallState.EARLY, CallState.CONNECTING,
+         CallState.CONNECTED)
+_serials = itertools.count(1)  # call ids stay unique across phones in one process
+SHUTDOWN_WAIT_S = 3.0
+_running: weakref.WeakSet[PjsuaSoftphone] = weakref.WeakSet()
+
+
+@atexit.register
+def _shutdown_left_running() -> None:
+    # An app that exits without shutdown() (an exception, sys.exit in a slot) would
+    # otherwise tear pjsua down during interpreter finalization, after the Python
+    # side of its callbacks is gone: shut down while Python is still whole.
+    for phone in list(_running):
+        phone.shutdown()
+
+
+class PjsuaSoftphone:
+    def __init__(self, sip: SipSettings, phone: PhoneSettings,
+                 password: Callable[[], str | None], audio: CallAudio | None = None,
+                 user_agent: str = "agentdesk/0.1", *, log_level: int = 4,
+                 retry: RetryBackoff | None = None) -> None:
+        self._sip = sip
+        self._phone = phone
+        self._password = password
+        self._audio: CallAudio = audio if audio is not None else NullDeviceAudio()
+        self._endpoint = SipEndpoint(sip, user_agent, log_level)
+        self._retry = retry or RetryBackoff()
+        self._listeners: list[PhoneListener] = []
+        self._events: deque[PhoneEvent] = deque()
+        self._flushing = False
+        self._account: PhoneAccount | None = None
+        self._calls: dict[str, PhoneCall] = {}
+        self._ended: list[PhoneCall] = []  # released after their DISCONNECTED is delivered
+        self._retry_at: float | None = None
+        self._stopping = False
+        self._stopped = False
+        self.registration = RegistrationChanged(RegistrationState.DISABLED)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    @property
+    def local_port(self) -> int:
+        """The port the SIP transport is bound to (useful with local_port = 0)."""
+        return self._endpoint.local_port
+
+    @property
+    def local_address(self) -> str:
+        return self._endpoint.local_address
+
+    @property
+    def running(self) -> bool:
+        return self._endpoint.running and not self._stopping
+
+    @property
+    def call_ids(self) -> list[str]:
+        """Ids of the calls that have not ended, oldest first."""
+        return [cid for cid, call in self._calls.items() if not call.ended]
+
+    def subscribe(self, listener: PhoneListener) -> None:
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        if self._endpoint.running or self._stopped:
+            raise PhoneActionError("The phone has already been started.")
+        self._endpoint.start()
+        _running.add(self)
+        try:
+            self._audio.start(self._endpoint.ep)
+            self._account = PhoneAccount(self)
+            self._account.create(self._account_config(), True)
+        except Exception:
+            self._release()
+            raise
+        if not self._sip.registrar:
+            self._set_registration(RegistrationChanged(RegistrationState.DISABLED))
+        self._flush()
+
+    def _account_config(self) -> pj.AccountConfig:
+        password = self._password() if self._sip.registrar else None
+        return account_config(self._sip, password, self._endpoint.transport_id,
+                              self._endpoint.local_address, self._endpoint.local_port)
+
+    def poll(self, max_ms: int = 0) -> None:
+        if not self._endpoint.running:
+            return
+        self._endpoint.poll(max_ms)
+        if self._retry_at is not None and time.monotonic() >= self._retry_at:
+            self._retry_at = None
+            self._register_again()
+        self._flush()
+
+    def shutdown(self) -> None:
+        if self._stopped or self._stopping:
+            return
+        self._stopping = True
+        try:
+            if self._endpoint.running:
+                self._hang_up_all()
+                self._unregister()
+        except Exception:
+            log.exception("orderly SIP shutdown failed; releasing the stack anyway")
+        finally:
+            self._release()
+            self._stopped = True
+            _running.discard(self)
+            self._flush()
+
+    def _hang_up_all(self) -> None:
+        for call in list(self._calls.values()):
+            if not call.ended:
+                try:
+                    call.hangup(pj.CallOpParam(True))
+                except pj.Error as exc:
+                    log.debug("hangup of %s at shutdown: %s", call.call_id, exc.info())
+        self._pump_until(lambda: not self.call_ids)
+
+    def _unregister(self) -> None:
+        if self._account is None or self.registration.state is not RegistrationState.REGISTERED:
+            return
+        self._retry_at = None
+        try:
+            self._account.setRegistration(False)
+        except pj.Error as exc:
+            log.warning("un-REGISTER failed: %s", exc.info())
+            return
+        self._pump_until(lambda: self.registration.state is not RegistrationState.REGISTERED)
+
+    def _pump_until(self, done: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + SHUTDOWN_WAIT_S
+        while not done() and time.monotonic() < deadline:
+            self._endpoint.poll(20)
+            self._flush()
+
+    def _release(self) -> None:
+        for call in self._calls.values():
+            call.stop_recorder()
+        self._calls.clear()
+        self._ended.clear()
+        if self._account is not None:
+            try:
+                self._account.shutdown()
+            except pj.Error:
+                log.exception("account shutdown failed")
+            self._account = None
+        try:
+            self._audio.close()
+        except Exception:
+            log.exception("closing the call audio failed")
+        self._endpoint.destroy()
+
+    # -- events ------------------------------------------------------------------------
+    def emit(self, event: PhoneEvent) -> None:
+        self._events.append(event)
+
+    def _flush(self) -> None:
+        if self._flushing:
+            return  # the outer loop delivers it
+        self._flushing = True
+        try:
+            while self._events:
+                event = self._events.popleft()
+                for listener in list(self._listeners):
+                    try:
+                        listener(event)
+                    except Exception:
+                        log.exception("phone listener failed on %s", type(event).__name__)
+            self._ended.clear()  # their DISCONNECTED has been delivered: release them
+        finally:
+            self._flushing = False
+
+    @contextmanager
+    def _action(self) -> Iterator[None]:
+        """Deliver what an action caused before it returns; turn pj errors into words."""
+        try:
+            yield
+        except pj.Error as exc:
+            raise PhoneActionError(_agent_message(exc)) from None
+        finally:
+            self._flush()
+
+    # -- registration ------------------------------------------------------------------
+    def _set_registration(self, event: RegistrationChanged) -> None:
+        if event != self.registration:
+            self.registration = event
+            self.emit(event)
+
+    def on_reg_started(self, renew: bool) -> None:
+        if renew and self.registration.state is not RegistrationState.REGISTERED:
+            self._set_registration(RegistrationChanged(RegistrationState.REGISTERING))
+
+    def on_reg_state(self, code: int, reason: str, expires: int) -> None:
+        if 200 <= code < 300 and expires > 0:
+            self._retry.reset()
+            self._set_registration(RegistrationChanged(
+                RegistrationState.REGISTERED, code, reason, expires_s=expires))
+        elif 200 <= code < 300:
+            self._set_registration(RegistrationChanged(
+                RegistrationState.UNREGISTERED, code, reason))
+        else:
+            retry_in = None
+            if retryable(code) and not self._stopping:
+                retry_in = round(self._retry.next_delay(), 1)
+                self._retry_at = time.monotonic() + retry_in
+            log.info("registration failed: %s %s (retry in %s s)", code, reason, retry_in)
+            self._set_registration(RegistrationChanged(
+                RegistrationState.FAILED, code, reason or _reason_for(code),
+                retry_in_s=retry_in))
+
+    def reregister(self) -> None:
+        """Register again now, with the password as it is now (e.g. after a fix)."""
+        if not self._sip.registrar or self._account is None or self._stopping:
+            return
+        self._retry_at = None
+        self._retry.reset()
+        with self._action():
+            self._account.modify(self._account_config())
+            if not self._account.getInfo().regIsActive:
+                self._account.setRegistration(True)
+
+    def _register_again(self) -> None:
+        if self._account is None:
+            return
+        try:
+            self._account.setRegistration(True)
+        except pj.Error as exc:
+            self.on_reg_state(0, _agent_message(exc), 0)
+
+    # -- calls: bookkeeping ------------------------------------------------------------
+    def _new_call(self, direction: CallDirection, pj_call_id: int = pj.PJSUA_INVALID_ID
+                  ) -> PhoneCall:
+        if self._account is None:
+            raise PhoneActionError("The phone is not running.")
+        call_id = f"call-{next(_serials)}"
+        call = PhoneCall(self._account, self, self._audio, call_id, direction, pj_call_id)
+        self._calls[call_id] = call
+        return call
+
+    def call_ended(self, call: PhoneCall) -> None:
+        self._calls.pop(call.call_id, None)
+        self._ended.append(call)
+
+    def _call(self, call_id: str, *states: CallState) -> PhoneCall:
+        call = self._calls.get(call_id)
+        if call is None or call.ended:
+            raise PhoneActionError("That call has already ended.")
+        if states and call.state not in states:
+            wanted = " or ".join(s.value for s in states)
+            raise PhoneActionError(f"That call is {call.state.value if call.state else 'new'}"
+                                   f", not {wanted}.")
+        return call
+
+    def on_incoming_call(self, pj_call_id: int, whole_msg: str) -> None:
+        caller = parse_invite(whole_msg)
+        call = self._new_call(CallDirection.INBOUND, pj_call_id)
+        call.remote_number, call.remote_uri = caller.number, caller.uri
+        call.state = CallState.RINGING
+        log.info("incoming call %s (pjsua %d) from %r", call.call_id, pj_call_id,
+                 caller.number)
+        log.debug("call %s X-headers: %s", call.call_id, caller.headers.x_headers())
+        self.emit(IncomingCall(call.call_id, caller.number, caller.name, caller.headers,
+                               caller.request_uri, self._call_by_sip_id(caller.replaces)))
+        try:
+            call.answer(_status(180))
+        except pj.Error as exc:  # the caller may have given up already
+            log.warning("could not send 180 Ringing for %s: %s", call.call_id, exc.info())
+
+    def _call_by_sip_id(self, sip_call_id: str) -> str | None:
+        if not sip_call_id:
+            return None
+        for call in self._calls.values():
+            try:
+                if call.getInfo().callIdString == sip_call_id:
+                    return call.call_id
+            except pj.Error:
+                continue
+        return None
+
+    def transfer_requested(self, call: PhoneCall, target: str) -> PhoneCall | None:
+        if self._stopping:
+            return None
+        new_call = self._new_call(CallDirection.OUTBOUND)
+        addr = parse_name_addr(target)
+        new_call.remote_uri = addr.uri or target
+        new_call.remote_number = addr.user
+        log.info("call %s: REFER to %s accepted as %s", call.call_id, target, new_call.call_id)
+        self.emit(TransferRequested(call.call_id, target, new_call.call_id))
+        self.emit(OutgoingCallStarted(new_call.call_id, new_call.remote_number,
+                                      new_call.remote_uri))
+        return new_call
+
+    def call_replaced(self, call: PhoneCall, new_pj_id: int) -> PhoneCall | None:
+        new_call = self._new_call(CallDirection.INBOUND, new_pj_id)
+        caller = parse_invite(call.replacing_invite)
+        new_call.remote_number, new_call.remote_uri = caller.number, caller.uri
+        new_call.state = CallState.RINGING
+        self.emit(IncomingCall(new_call.call_id, caller.number, caller.name, caller.headers,
+                               caller.request_uri, replaces_call_id=call.call_id))
+        return new_call
+
+    # -- calls: actions ----------------------------------------------------------------
+    def dial(self, uri_or_number: str, headers: Mapping[str, str] | None = None) -> str:
+        uri = self.target_uri(uri_or_number)
+        prm = pj.CallOpParam(True)
+        for name, value in (headers or {}).items():
+            prm.txOption.headers.append(_header(name, value))
+        call = self._new_call(CallDirection.OUTBOUND)
+        call.remote_uri = uri
+        call.remote_number = parse_name_addr(uri).user
+        started = OutgoingCallStarted(call.call_id, call.remote_number, uri)
+        self.emit(started)  # before makeCall: its CALLING callback comes synchronously
+        try:
+            call.makeCall(uri, prm)
+        except pj.Error as exc:
+            self._calls.pop(call.call_id, None)
+            self._events = deque(e for e in self._events
+                                 if getattr(e, "call_id", None) != call.call_id)
+            raise PhoneActionError(f"Could not call {uri_or_number}: "
+                                   f"{_agent_message(exc)}") from None
+        log.info("dialing %s as %s", uri, call.call_id)
+        self._flush()
+        return call.call_id
+
+    def target_uri(self, uri_or_number: str) -> str:
+        """A full SIP URI as typed, otherwise sip:<dial string>@<domain or registrar>."""
+        text = uri_or_number.strip()
+        if text.lower().startswith(("sip:", "sips:")):
+            uri = text
+        else:
+            if text.lower().startswith("tel:"):
+                text = text[4:].split(";", 1)[0]
+            text = re.sub(r"[\s\-().]", "", text) if text.startswith("+") else text
+            if not _DIALABLE.fullmatch(text):
+                raise PhoneActionError(f"'{uri_or_number.strip()}' cannot be dialed.")
+            host = self._sip.domain or self._sip.registrar
+            if not host:
+                raise PhoneActionError(
+                    "No SIP domain or registrar is set: dial a full address such as "
+                    "sip:1001@pbx.example.com.")
+            user = quote(text, safe="+*-_.")
+            uri = f"sip:{user}@{host}{transport_param(self._sip)}"
+        if self._endpoint.running and self._endpoint.ep.utilVerifySipUri(uri) != 0:
+            raise PhoneActionError(f"'{uri_or_number.strip()}' is not a valid SIP address.")
+        return uri
+
+    def answer(self, call_id: str) -> None:
+        call = self._call(call_id, CallState.RINGING)
+        with self._action():
+            call.answer(_status(200))
+
+    def reject(self, call_id: str, code: int = 486) -> None:
+        if not 400 <= code < 700:
+            raise PhoneActionError(f"{code} is not a rejection code.")
+        call = self._call(call_id, CallState.RINGING)
+        with self._action():
+            call.hangup(_status(code))
+
+    def hangup(self, call_id: str) -> None:
+        call = self._call(call_id)
+        with self._action():
+            call.hangup(pj.CallOpParam(True))
+
+    def hold(self, call_id: str) -> None:
+        call = self._call(call_id, CallState.CONNECTED)
+        if call.on_hold:
+            raise PhoneActionError("That call is already on hold.")
+        with self._action():
+            call.setHold(pj.CallOpParam(True))
+
+    def resume(self, call_id: str) -> None:
+        call = self._call(call_id, CallState.CONNECTED)
+        if not call.on_hold:
+            raise PhoneActionError("That call is not on hold.")
+        prm = pj.CallOpParam(True)
+        prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+        with self._action():
+            call.reinvite(prm)
+
+    def set_mute(self, call_id: str, muted: bool) -> None:
+        call = self._call(call_id, *_LIVE)
+        with self._action():
+            call.set_mute(muted)
+            self.emit(CallMuteChanged(call_id, muted))
+
+    def send_dtmf(self, call_id: str, digits: str, method: DtmfMethod | None = None) -> None:
+        if not _DTMF.fullmatch(digits):
+            raise PhoneActionError(f"'{digits}' are not DTMF digits (0-9, *, #, A-D).")
+        call = self._call(call_id, CallState.CONNECTED)
+        method = method or DtmfMethod(self._phone.dtmf_method)
+        prm = pj.CallSendDtmfParam()
+        prm.digits = digits
+        prm.method = _DTMF_METHODS[method]
+        with self._action():
+            call.sendDtmf(prm)
+
+    def blind_transfer(self, call_id: str, target: str) -> None:
+        call = self._call(call_id, CallState.CONNECTED)
+        uri = self.target_uri(target)
+        with self._action():
+            call.xfer(uri, pj.CallOpParam(True))
+        log.info("call %s: blind transfer to %s", call_id, uri)
+
+    def attended_transfer(self, call_id: str, consult_call_id: str) -> None:
+        if call_id == consult_call_id:
+            raise PhoneActionError("A call cannot be transferred to itself.")
+        call = self._call(call_id, CallState.CONNECTED)
+        consult = self._call(consult_call_id, CallState.CONNECTED)
+        with self._action():
+            call.xferReplaces(consult, pj.CallOpParam(True))
+        log.info("call %s: attended transfer to %s", call_id, consult_call_id)
+
+    # -- recording ---------------------------------------------------------------------
+    def start_recording(self, call_id: str, path: str) -> None:
+        call = self._call(call_id, CallState.CONNECTED)
+        if call.recorder is not None:
+            raise PhoneActionError("This call is already being recorded.")
+        if call.media is None:
+            raise PhoneActionError("Recording can start once the call's audio is connected.")
+        from agentdesk.sip.recorder import CallRecorder  # the media engineer's module
+
+        recorder = CallRecorder(path)
+        sources = [call.media]
+        capture = self._audio.capture_media()
+        if capture is not None:
+            sources.append(capture)
+        try:
+            recorder.start(sources)
+        except Exception as exc:
+            log.exception("recording of %s could not start", call_id)
+            raise PhoneActionError(f"Recording could not start: {exc}") from None
+        call.recorder = recorder
+        self.emit(RecordingChanged(call_id, True, False, recorder.path))
+        self._flush()
+
+    def pause_recording(self, call_id: str) -> None:
+        recorder = self._recording(call_id)[1]
+        recorder.pause()
+        self.emit(RecordingChanged(call_id, True, bool(recorder.paused), recorder.path))
+        self._flush()
+
+    def resume_recording(self, call_id: str) -> None:
+        recorder = self._recording(call_id)[1]
+        recorder.resume()
+        self.emit(RecordingChanged(call_id, True, bool(recorder.paused), recorder.path))
+        self._flush()
+
+    def stop_recording(self, call_id: str) -> None:
+        call, _ = self._recording(call_id)
+        call.stop_recorder()
+        self._flush()
+
+    def _recording(self, call_id: str) -> tuple[PhoneCall, Recorder]:
+        call = self._call(call_id)
+        if call.recorder is None:
+            raise PhoneActionError("This call is not being recorded.")
+        return call, call.recorder
+
+    # -- quality -----------------------------------------------------------------------
+    def quality(self, call_id: str) -> CallQuality | None:
+        call = self._calls.get(call_id)
+        if call is None or call.ended or call.media is None:
+            return None
+        try:
+            stat = call.getStreamStat(call.media_index)
+            info = call.getStreamInfo(call.media_index)
+        except pj.Error:
+            return None
+        rx = stat.rtcp.rxStat
+        received, lost = int(rx.pkt), int(rx.loss)
+        loss = 100.0 * lost / (received + lost) if received + lost else 0.0
+        jitter_ms = rx.jitterUsec.mean / 1000.0 if rx.jitterUsec.n else 0.0
+        rtt_ms = stat.rtcp.rttUsec.mean / 1000.0 if stat.rtcp.rttUsec.n else 0.0
+        return CallQuality(jitter_ms=round(jitter_ms, 2), loss_percent=round(loss, 2),
+                           rtt_ms=round(rtt_ms, 2),
+                           mos=estimate_mos(rtt_ms, jitter_ms, loss),
+                           codec=str(info.codecName))
+
+
+def _status(code: int) -> pj.CallOpParam:
+    prm = pj.CallOpParam(True)
+    prm.statusCode = code
+    return prm
+
+
+def _header(name: str, value: str) -> pj.SipHeader:
+    if not _HEADER_NAME.fullmatch(name) or any(ch in value for ch in "\r\n\0"):
+        raise PhoneActionError(f"'{name}' cannot be sent as a SIP header.")
+    header = pj.SipHeader()
+    header.hName = name
+    header.hValue = value
+    return header
+
+
+_REASONS = {0: "No response (network error)", 408: "Request Timeout", 403: "Forbidden",
+            401: "Unauthorized", 404: "Not Found", 503: "Service Unavailable"}
+
+
+def _reason_for(code: int) -> str:
+    return _REASONS.get(code, "")
+
+
+def _agent_message(exc: pj.Error) -> str:
+    reason = str(getattr(exc, "reason", "") or "").strip()
+    return reason or "the SIP stack refused"

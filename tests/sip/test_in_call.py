@@ -1,0 +1,140 @@
+"""In-call controls against a real peer: hold / resume, mute."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pjsua2 as pj
+import pytest
+
+from agentdesk.core.phone_events import (
+    CallHoldChanged,
+    CallMuteChanged,
+    CallState,
+    CallStateChanged,
+)
+from agentdesk.core.softphone import PhoneActionError
+from tests.sip.conftest import PhoneHarness, direct_settings, make_harness
+from tests.sip.rtp import RtpPeer
+from tests.sip.sipp import SippFactory
+
+pytestmark = pytest.mark.sip
+
+
+def connect(phone: PhoneHarness, address: str) -> str:
+    call_id = phone.phone.dial(f"sip:2000@{address}")
+    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+    return call_id
+
+
+def test_hold_sends_sendonly_and_resume_sends_sendrecv(
+        phone: PhoneHarness, sipp: SippFactory) -> None:
+    callee = sipp.start("uas_hold.xml")
+    call_id = connect(phone, callee.address)
+
+    phone.phone.hold(call_id)
+    phone.wait_event(CallHoldChanged, call_id=call_id, on_hold=True)
+    with pytest.raises(PhoneActionError, match="already on hold"):
+        phone.phone.hold(call_id)
+    phone.phone.resume(call_id)
+    phone.wait_event(CallHoldChanged, call_id=call_id, on_hold=False)
+    phone.phone.hangup(call_id)
+    phone.wait_for(lambda: callee.done, "sipp to finish")
+    assert callee.returncode == 0, callee.diagnostics()
+
+    first, hold, resume = callee.received("INVITE")
+    assert "a=sendrecv" in first.body
+    assert "a=sendonly" in hold.body and "a=sendrecv" not in hold.body
+    assert "a=sendrecv" in resume.body
+
+
+class ToneAudio:
+    """A CallAudio whose 'microphone' is a 1 kHz tone; the speaker is the null device."""
+
+    def __init__(self) -> None:
+        self.media: pj.AudioMedia | None = None
+        self._tone: pj.ToneGenerator | None = None
+        self._endpoint: pj.Endpoint | None = None
+
+    def start(self, endpoint: pj.Endpoint) -> None:
+        self._endpoint = endpoint
+        self._tone = pj.ToneGenerator()
+        self._tone.createToneGenerator(8000, 1)
+        tone = pj.ToneDesc()
+        tone.freq1, tone.freq2, tone.on_msec, tone.off_msec = 1000, 0, 1000, 0
+        tones = pj.ToneDescVector()
+        tones.append(tone)
+        self._tone.play(tones, True)
+
+    def connect_call(self, call_media: pj.AudioMedia) -> None:
+        assert self._tone is not None and self._endpoint is not None
+        self._tone.startTransmit(call_media)
+        call_media.startTransmit(self._endpoint.audDevManager().getPlaybackDevMedia())
+        self.media = call_media
+
+    def disconnect_call(self, call_media: pj.AudioMedia) -> None:
+        self.media = None
+
+    def capture_media(self) -> pj.AudioMedia | None:
+        return self._tone
+
+    def close(self) -> None:
+        self.media = None
+        self._tone = None
+
+    def heard_level(self) -> int:
+        """Level of what the call brings in from the remote (here: our own echo)."""
+        assert self.media is not None
+        return int(self.media.getTxLevel())  # pjsua2: "tx" = from the port to the bridge
+
+
+@pytest.fixture(scope="module")
+def tone_audio() -> ToneAudio:
+    return ToneAudio()
+
+
+@pytest.fixture(scope="module")
+def module_phone(tone_audio: ToneAudio) -> Iterator[PhoneHarness]:
+    """This module's phone talks with a tone for a microphone."""
+    harness = make_harness(direct_settings(), audio=tone_audio)
+    yield harness
+    harness.phone.shutdown()
+
+
+def test_mute_silences_the_agent_but_not_the_customer(
+        phone: PhoneHarness, tone_audio: ToneAudio, sipp: SippFactory) -> None:
+    peer = RtpPeer()  # the callee's audio: sipp signals, this socket speaks and listens
+    try:
+        callee = sipp.start("uas_answer.xml",
+                            fill={"m=audio [media_port]": f"m=audio {peer.port}"})
+        call_id = connect(phone, callee.address)
+
+        def until(predicate: Callable[[], bool], what: str) -> None:
+            def check() -> bool:
+                peer.tick()
+                return predicate()
+            phone.wait_for(check, what)
+
+        until(lambda: peer.recent_level() > 1000, "the agent's tone to reach the customer")
+        peer.talking = True
+        until(lambda: tone_audio.media is not None and tone_audio.heard_level() > 10,
+              "the customer to be heard")
+
+        phone.phone.set_mute(call_id, True)
+        assert phone.wait_event(CallMuteChanged, call_id=call_id).muted
+        until(lambda: peer.recent_level() < 10, "the customer to hear silence")
+        phone.settle(0.2)
+        peer.tick()
+        assert peer.recent_level() < 10
+        assert tone_audio.heard_level() > 10, "muting must not silence the customer"
+
+        phone.phone.set_mute(call_id, False)
+        until(lambda: peer.recent_level() > 1000, "the agent to be heard again")
+        quality = phone.phone.quality(call_id)
+        assert quality is not None and quality.loss_percent == 0.0
+
+        phone.phone.hangup(call_id)
+        phone.wait_for(lambda: callee.done, "sipp to finish")
+        assert callee.returncode == 0, callee.diagnostics()
+    finally:
+        peer.close()

@@ -1,0 +1,88 @@
+"""Outbound calls to a real peer (sipp as the callee)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentdesk.core.phone_events import CallState, CallStateChanged, OutgoingCallStarted
+from agentdesk.core.settings import PhoneSettings, SipSettings
+from agentdesk.core.softphone import PhoneActionError
+from agentdesk.sip.pjsua_phone import PjsuaSoftphone
+from tests.sip.conftest import PhoneHarness
+from tests.sip.sipp import SippFactory
+
+pytestmark = pytest.mark.sip
+
+
+def states(harness: PhoneHarness, call_id: str) -> list[CallState]:
+    return [e.state for e in harness.find(CallStateChanged, call_id=call_id)]
+
+
+def test_outbound_call_rings_connects_and_carries_x_headers(
+        phone: PhoneHarness, sipp: SippFactory) -> None:
+    callee = sipp.start("uas_answer.xml")
+    call_id = phone.phone.dial(f"sip:2000@{callee.address}", {"X-Campaign-Id": "C-7"})
+
+    started = phone.find(OutgoingCallStarted, call_id=call_id)
+    assert started and started[0].remote_number == "2000"
+    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+    assert states(phone, call_id) == [CallState.DIALING, CallState.EARLY,
+                                      CallState.CONNECTING, CallState.CONNECTED]
+    quality = phone.phone.quality(call_id)
+    assert quality is not None and quality.codec == "PCMU"
+    assert 1.0 <= quality.mos <= 4.5
+
+    phone.phone.hangup(call_id)
+    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.DISCONNECTED)
+    phone.wait_for(lambda: callee.done, "sipp to finish")
+    assert callee.returncode == 0, callee.diagnostics()
+    invite = callee.received("INVITE")[0]
+    assert invite.header("X-Campaign-Id") == "C-7"
+    assert invite.start_line.startswith(f"INVITE sip:2000@{callee.address} ")
+    assert phone.phone.quality(call_id) is None
+    assert call_id not in phone.phone.call_ids
+
+
+@pytest.mark.parametrize(("code", "phrase"), [(486, "Busy Here"), (480, "Temporarily Unavailable"),
+                                              (404, "Not Found")])
+def test_refused_call_reports_the_sip_status(phone: PhoneHarness, sipp: SippFactory,
+                                             code: int, phrase: str) -> None:
+    callee = sipp.start("uas_reject.xml", fill={"@code@": str(code), "@phrase@": phrase})
+    call_id = phone.phone.dial(f"sip:2000@{callee.address}")
+    ended = phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.DISCONNECTED)
+    assert (ended.code, ended.reason) == (code, phrase)
+    assert CallState.EARLY in states(phone, call_id)
+    phone.wait_for(lambda: callee.done, "sipp to finish")
+    assert callee.returncode == 0, callee.diagnostics()
+
+
+def test_actions_on_unknown_or_ended_calls_say_so(phone: PhoneHarness) -> None:
+    for action in (phone.phone.answer, phone.phone.hangup, phone.phone.hold):
+        with pytest.raises(PhoneActionError, match="already ended"):
+            action("call-does-not-exist")
+    with pytest.raises(PhoneActionError, match="not DTMF"):
+        phone.phone.send_dtmf("call-x", "12x")
+
+
+def test_dial_refuses_header_injection_and_nonsense(phone: PhoneHarness) -> None:
+    with pytest.raises(PhoneActionError, match="header"):
+        phone.phone.dial("sip:2000@127.0.0.1:9", {"X-Evil": "a\r\nBYE: x"})
+    with pytest.raises(PhoneActionError, match="cannot be dialed"):
+        phone.phone.dial("call me maybe")
+    with pytest.raises(PhoneActionError, match="No SIP domain"):
+        phone.phone.dial("1001")  # no domain, no registrar: only full addresses work
+    assert phone.phone.call_ids == []
+
+
+@pytest.mark.parametrize(("transport", "text", "uri"), [
+    ("udp", "1001", "sip:1001@pbx.example"),
+    ("tcp", "+8610655299880", "sip:+8610655299880@pbx.example;transport=tcp"),
+    ("udp", "*72#", "sip:*72%23@pbx.example"),
+    ("tls", "tel:+1-202-555-0143", "sip:+12025550143@pbx.example;transport=tls"),
+    ("udp", "sip:queue@other.example", "sip:queue@other.example"),
+])
+def test_dial_strings_become_uris_on_the_domain(transport: str, text: str, uri: str) -> None:
+    sip = SipSettings(registrar="pbx.example:5060", domain="pbx.example",
+                      username="1001", transport=transport)
+    phone = PjsuaSoftphone(sip, PhoneSettings(), lambda: None)  # not started: no stack
+    assert phone.target_uri(text) == uri
