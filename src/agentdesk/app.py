@@ -1,0 +1,321 @@
+"""The composition root: the one place that knows every piece and wires them.
+
+    settings + secrets -> PjsuaSoftphone (+ AudioBridge <-> QtCallAudio)
+                       -> CallService (core policies) -> PhoneBridge (Qt signals)
+                       -> MainWindow
+
+pjsua2 runs with no threads of its own; a timer on the GUI thread pumps it, so every
+SIP callback (and so every event) arrives on the GUI thread. SIGTERM and SIGINT end
+the Qt event loop; shutdown then hangs up, un-REGISTERs and releases pjsua2 before
+the process exits with 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+
+from agentdesk import __version__
+from agentdesk.core.call_service import CallService
+from agentdesk.core.phone_events import CallState
+from agentdesk.core.secrets import SecretKind, SecretStoreError
+from agentdesk.core.settings import Settings
+from agentdesk.credentials import KeyringSecretStore, SessionSecretStore
+from agentdesk.demo import DEMO_CALLERS, SimulatedCaller, agent_uri
+from agentdesk.logging_setup import configure_logging
+from agentdesk.paths import SeatPaths
+from agentdesk.settings_file import save_settings
+from agentdesk.sip.audio_bridge import AudioBridge
+from agentdesk.sip.endpoint import EndpointError
+from agentdesk.sip.pjsua_phone import PjsuaSoftphone
+from agentdesk.sip.qt_audio import QtCallAudio, list_audio_devices
+from agentdesk.ui.bridge import PhoneBridge
+from agentdesk.ui.errors import install_exception_hook
+from agentdesk.ui.i18n import install_translation
+from agentdesk.ui.main_window import MainWindow
+from agentdesk.ui.qt_scheduler import QtScheduler
+from agentdesk.ui.settings_dialog import SettingsDialog, sip_secret_account
+
+log = logging.getLogger(__name__)
+
+PUMP_INTERVAL_MS = 10  # pjsua2 event pump: bounds SIP latency, costs well under 1 % CPU
+AUDIO_CLOCK_RATE = 16000
+
+
+def _translate(text: str) -> str:
+    return QCoreApplication.translate("Seat", text)
+
+
+class Seat(QObject):
+    """One agent seat: phone, audio, call policies and the Qt bridge, started and
+    stopped together."""
+
+    def __init__(self, paths: SeatPaths, settings: Settings, secrets: SessionSecretStore,
+                 settings_path: Path | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.settings = settings
+        self.secrets = secrets
+        self.settings_path = settings_path  # None: settings changes last this session only
+        self.audio_bridge = AudioBridge(clock_rate=AUDIO_CLOCK_RATE)
+        self.call_audio = QtCallAudio(settings.audio, clock_rate=AUDIO_CLOCK_RATE, parent=self)
+        self.call_audio.attach(self.audio_bridge)
+        self.phone = PjsuaSoftphone(settings.sip, settings.phone, self._sip_password,
+                                    self.audio_bridge, user_agent=f"agentdesk/{__version__}")
+        self.scheduler = QtScheduler(self)
+        recordings = Path(settings.phone.recordings_dir) if settings.phone.recordings_dir \
+            else paths.recordings_dir
+        self.calls = CallService(self.phone, settings.phone, self.scheduler.schedule,
+                                 recordings_dir=recordings)
+        self.bridge = PhoneBridge(self.calls, self)
+        self.call_audio.sig_device_changed.connect(self.bridge.on_call_service_event)
+        self.bridge.sig_lines_changed.connect(self.on_bridge_lines_changed)
+        self._pump = QTimer(self)
+        self._pump.setInterval(PUMP_INTERVAL_MS)
+        self._pump.timeout.connect(self.on_pump_timeout)
+        self._stopped = False
+
+    def _sip_password(self) -> str | None:
+        account = sip_secret_account(self.settings)
+        try:
+            return self.secrets.get(SecretKind.SIP, account)
+        except SecretStoreError as exc:
+            log.warning("could not read the SIP password: %s", exc)
+            return None
+
+    def start(self) -> None:
+        self.paths.data_dir.mkdir(parents=True, exist_ok=True)
+        self.phone.start()
+        self._pump.start()
+        log.info("softphone ready on %s:%d (%s)", self.phone.local_address or "*",
+                 self.phone.local_port, self.settings.sip.transport)
+
+    def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._pump.stop()
+        self.scheduler.cancel_all()
+        self.call_audio.stop()
+        self.phone.shutdown()
+        log.info("softphone stopped")
+
+    def on_pump_timeout(self) -> None:
+        try:
+            self.phone.poll(0)
+        except Exception:  # one bad event must not stop the phone
+            log.exception("SIP event pump failed")
+
+    def on_bridge_lines_changed(self) -> None:
+        # The headset is opened only while a call's audio is live: no open device
+        # (and no battery drain on wireless headsets) between calls.
+        talking = any(line.state is CallState.CONNECTED and not line.on_hold
+                      for line in self.calls.lines)
+        if talking:
+            self.call_audio.start()
+        else:
+            self.call_audio.stop()
+
+    def apply_settings(self, new: Settings) -> bool:
+        """Apply what can change live; True when the SIP account needs a restart."""
+        sip_changed = new.sip != self.settings.sip
+        # The phone and the call service hold this PhoneSettings object: update it in
+        # place so both see the new values (DTMF method, auto-answer, ...) at once.
+        self.settings.phone.__dict__.update(vars(new.phone))
+        self.settings.audio = new.audio
+        self.settings.server = new.server
+        self.settings.agent = new.agent
+        self.settings.logging = new.logging
+        self.calls.update_settings(self.settings.phone)
+        self.call_audio.apply_settings(new.audio)
+        if self.settings_path is not None:
+            saved = Settings(sip=new.sip, phone=new.phone, audio=new.audio, server=new.server,
+                             agent=new.agent, logging=new.logging)
+            save_settings(saved, self.settings_path)
+        return sip_changed
+
+
+class DemoController:
+    """What the window's Demo menu drives: the simulated caller calls this seat."""
+
+    def __init__(self, caller: SimulatedCaller, seat: Seat) -> None:
+        self._caller = caller
+        self._seat = seat
+        self._next = 0
+
+    def simulate_inbound_call(self) -> None:
+        caller = DEMO_CALLERS[self._next % len(DEMO_CALLERS)]
+        self._next += 1
+        self._caller.call(agent_uri(self._seat.phone.local_port,
+                                    self._seat.settings.sip.username), caller)
+
+
+def _application(argv0: str) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication([argv0])
+    app.setApplicationName("agentdesk")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("agentdesk")
+    app.setQuitOnLastWindowClosed(True)
+    return app
+
+
+def _ask_session_password(store: SessionSecretStore, account: str) -> None:
+    """No stored SIP password: ask once; keep it for this session only when the
+    machine has no keyring (and say so), otherwise store it in the keyring."""
+    if not store.available:
+        text = _translate("No system keyring is available, so the SIP password cannot be "
+                          "saved:\n{problem}\n\nEnter it for this session only "
+                          "(it is never written to disk).").format(problem=store.problem)
+    else:
+        text = _translate("Enter the SIP password for {account}. It is saved in the "
+                          "system keyring.").format(account=account)
+    password, ok = QInputDialog.getText(None, _translate("SIP password"), text,
+                                        QLineEdit.EchoMode.Password)
+    if not ok or not password:
+        return
+    try:
+        store.set(SecretKind.SIP, account, password)
+    except SecretStoreError as exc:
+        store.remember_for_session(SecretKind.SIP, account, password)
+        log.warning("SIP password kept for this session only: %s", exc)
+
+
+def _install_signal_handlers(app: QApplication) -> None:
+    # Python runs signal handlers between bytecodes on the main thread; the pump timer
+    # runs Python every few ms, so SIGTERM is handled promptly even while Qt waits.
+    def quit_app(signum: int, _frame: object) -> None:
+        log.info("signal %d: shutting down", signum)
+        app.quit()
+
+    signal.signal(signal.SIGTERM, quit_app)
+    signal.signal(signal.SIGINT, quit_app)
+
+
+def _open_settings(seat: Seat, window: MainWindow) -> None:
+    dialog = SettingsDialog(
+        seat.settings, seat.secrets, _device_lists,
+        lambda password: seat.secrets.remember_for_session(
+            SecretKind.SIP, sip_secret_account(seat.settings), password),
+        parent=window)
+
+    def on_accepted(new: Settings) -> None:
+        try:
+            restart = seat.apply_settings(new)
+        except OSError as exc:
+            window.statusBar().showMessage(
+                _translate("Settings could not be saved: {error}").format(error=exc.strerror))
+            return
+        if restart:
+            window.statusBar().showMessage(_translate(
+                "Saved. The new SIP account is used when agentdesk next starts."))
+        elif seat.settings_path is None:
+            window.statusBar().showMessage(_translate(
+                "Demo mode: settings apply to this session only."))
+
+    dialog.sig_settings_accepted.connect(on_accepted)
+    dialog.open()
+
+
+def _device_lists() -> tuple[list[str], list[str]]:
+    lists = list_audio_devices()
+    return list(lists.inputs), list(lists.outputs)
+
+
+def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None) -> int:
+    window = MainWindow(seat.calls, seat.bridge, seat.settings,
+                        quality_provider=seat.phone.quality, demo=demo)
+    window.sig_settings_requested.connect(lambda: _open_settings(seat, window))
+    app.aboutToQuit.connect(seat.shutdown)
+    uninstall_hook = install_exception_hook()
+    _install_signal_handlers(app)
+    try:
+        try:
+            seat.start()
+        except EndpointError as exc:
+            log.error("softphone could not start: %s", exc)
+            QMessageBox.critical(None, _translate("The phone could not start"), str(exc))
+            return 1
+        window.show()
+        return app.exec()
+    finally:
+        seat.shutdown()
+        uninstall_hook()
+
+
+def run_desktop(paths: SeatPaths, settings: Settings, args: argparse.Namespace) -> int:
+    configure_logging(args.log_level or settings.logging.level, paths.log_dir)
+    log.info("agentdesk %s starting (config %s, data %s)", __version__, paths.config_file,
+             paths.data_dir)
+    app = _application(sys.argv[0])
+    install_translation(args.lang)
+    secrets = SessionSecretStore(KeyringSecretStore())
+    if not secrets.available:
+        log.warning("no system keyring: %s", secrets.problem)
+    seat = Seat(paths, settings, secrets, settings_path=paths.config_file)
+    account = sip_secret_account(settings)
+    if settings.sip.registrar and seat._sip_password() is None:
+        _ask_session_password(secrets, account)
+    return _run_seat(app, seat, demo=None)
+
+
+def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
+    """The desktop on embedded defaults plus a simulated caller on 127.0.0.1.
+
+    Its data goes to a `demo` folder beside a real seat's (or to --data-dir), its
+    settings are not saved, and it never reads or writes the user's keyring.
+    """
+    if args.data_dir is None:
+        paths = SeatPaths(paths.config_file, paths.data_dir / "demo")
+    configure_logging(args.log_level or "INFO", paths.log_dir)
+    app = _application(sys.argv[0])
+    install_translation(args.lang)
+    settings = Settings()
+    settings.sip.username = "agent"
+    settings.sip.display_name = "Demo Agent"
+    settings.sip.local_port = 0
+    settings.sip.bind_address = "127.0.0.1"
+    caller: SimulatedCaller | None = None
+    if not args.no_simulated_caller:
+        caller = SimulatedCaller()
+        caller.start()
+        port = _wait_until_ready(caller)
+        if port is None:
+            log.error("the simulated caller did not start; demo runs without it")
+            caller.stop()
+            caller = None
+        else:
+            # Every number the agent dials reaches the simulated customer.
+            settings.sip.domain = f"127.0.0.1:{port}"
+    seat = Seat(paths, settings, SessionSecretStore(None), settings_path=None)
+    demo = DemoController(caller, seat) if caller is not None else None
+    if caller is not None:
+        app.aboutToQuit.connect(caller.stop)
+    try:
+        return _run_seat(app, seat, demo)
+    finally:
+        if caller is not None:
+            caller.stop()
+
+
+def _wait_until_ready(caller: SimulatedCaller, timeout_ms: int = 20000) -> int | None:
+    """Block startup (before any window exists) until the caller reports its port."""
+    loop = QEventLoop()
+    caller.sig_ready.connect(loop.quit)
+    caller.sig_failed.connect(loop.quit)
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(timeout_ms)
+    if caller.port is None:
+        loop.exec()
+    timer.stop()
+    return caller.port
