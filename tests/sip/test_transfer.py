@@ -1,0 +1,91 @@
+"""Call transfer against real peers: blind and attended REFER out, REFER in."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import pytest
+
+from agentdesk.core.phone_events import (
+    CallState,
+    CallStateChanged,
+    IncomingCall,
+    OutgoingCallStarted,
+    TransferProgress,
+    TransferRequested,
+)
+from tests.sip.conftest import PhoneHarness
+from tests.sip.sipp import SippFactory
+
+pytestmark = pytest.mark.sip
+
+
+def connect(phone: PhoneHarness, address: str) -> str:
+    call_id = phone.phone.dial(f"sip:2000@{address}")
+    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+    return call_id
+
+
+def test_blind_transfer_sends_refer_to_the_target(phone: PhoneHarness, sipp: SippFactory) -> None:
+    transferee = sipp.start("uas_refer.xml")
+    call_id = connect(phone, transferee.address)
+
+    phone.phone.blind_transfer(call_id, "sip:3000@127.0.0.1:5999")
+    done = phone.wait_event(TransferProgress, call_id=call_id, final=True)
+    assert done.succeeded and done.code == 200
+    phone.phone.hangup(call_id)
+    phone.wait_for(lambda: transferee.done, "sipp to finish")
+    assert transferee.returncode == 0, transferee.diagnostics()
+
+    (refer,) = transferee.received("REFER")
+    assert refer.header("Refer-To") in ("<sip:3000@127.0.0.1:5999>", "sip:3000@127.0.0.1:5999")
+    assert "Replaces" not in refer.header("Refer-To")
+
+
+def test_attended_transfer_refers_with_replaces(phone: PhoneHarness, sipp: SippFactory) -> None:
+    transferee = sipp.start("uas_refer.xml")
+    target = sipp.start("uas_answer.xml")
+    original = connect(phone, transferee.address)
+    consult = connect(phone, target.address)
+
+    phone.phone.attended_transfer(original, consult)
+    done = phone.wait_event(TransferProgress, call_id=original, final=True)
+    assert done.succeeded
+    phone.phone.hangup(original)
+    phone.phone.hangup(consult)
+    phone.wait_for(lambda: transferee.done and target.done, "both sipps to finish")
+    assert transferee.returncode == 0, transferee.diagnostics()
+    assert target.returncode == 0, target.diagnostics()
+
+    (refer,) = transferee.received("REFER")
+    refer_to = unquote(refer.header("Refer-To"))
+    consult_invite = target.received("INVITE")[0]
+    assert f"127.0.0.1:{target.port}" in refer_to  # the consulted party's contact
+    assert f"Replaces={consult_invite.header('Call-ID')};" in refer_to
+    assert "to-tag=" in refer_to and "from-tag=" in refer_to
+
+
+def test_inbound_refer_is_accepted_and_places_the_new_call(
+        phone: PhoneHarness, sipp: SippFactory) -> None:
+    target = sipp.start("uas_answer.xml")
+    transferor = sipp.start("uac_refer.xml", f"127.0.0.1:{phone.phone.local_port}",
+                            keys={"target": f"sip:3000@{target.address}"})
+    incoming = phone.wait_event(IncomingCall)
+    phone.phone.answer(incoming.call_id)
+
+    requested = phone.wait_event(TransferRequested, call_id=incoming.call_id)
+    assert requested.target.strip("<>") == f"sip:3000@{target.address}"
+    started = phone.wait_event(OutgoingCallStarted, call_id=requested.new_call_id)
+    assert started.remote_number == "3000"
+    phone.wait_event(CallStateChanged, call_id=requested.new_call_id, state=CallState.CONNECTED)
+    # The transferor hangs up once told the new leg is answered.
+    phone.wait_event(CallStateChanged, call_id=incoming.call_id, state=CallState.DISCONNECTED)
+    phone.wait_for(lambda: transferor.done, "the transferor to finish")
+    assert transferor.returncode == 0, transferor.diagnostics()
+
+    phone.phone.hangup(requested.new_call_id)
+    phone.wait_for(lambda: target.done, "the target to finish")
+    assert target.returncode == 0, target.diagnostics()
+    notifies = transferor.received("NOTIFY")
+    assert notifies[-1].body.strip().startswith("SIP/2.0 200")
+    assert "terminated" in notifies[-1].header("Subscription-State")
