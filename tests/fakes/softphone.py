@@ -5,17 +5,18 @@ same PhoneActionError), and emits the events a real phone emits, in the order th
 pjsua2 adapter delivers them. The far end is driven by the test through the
 `remote_*` / `incoming_call` / `registration_*` methods.
 
-By default events reach listeners synchronously, inside the call that caused them
-(pjsua2 does this for local state changes). With `deferred=True` they queue until
-`poll()`, as they would when pjsua2 reports them from `libHandleEvents`; tests use it
-to check that nothing relies on the synchronous order.
+By default events reach listeners before the call that caused them returns, one at
+a time: an event a listener causes (CallService hanging up after a transfer) waits
+until the current one reached every listener, as in the pjsua2 adapter. With
+`deferred=True` they queue until `poll()`, as when pjsua2 reports them from
+`libHandleEvents`; tests use it to check that nothing relies on the synchronous order.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from agentdesk.core.phone_events import (
@@ -73,11 +74,14 @@ class Transfer:
 
 
 class FakeSoftphone:
-    def __init__(self, *, registrar: bool = True, deferred: bool = False) -> None:
+    def __init__(self, *, registrar: bool = True, deferred: bool = False,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._registrar = registrar
         self._deferred = deferred
+        self._clock = clock  # stamps connected_at, like the adapter's monotonic clock
         self._listeners: list[PhoneListener] = []
         self._queue: list[PhoneEvent] = []
+        self._delivering = False
         self._ids = itertools.count(1)
         self.calls: dict[str, FakeCall] = {}
         self.transfers: list[Transfer] = []
@@ -100,9 +104,7 @@ class FakeSoftphone:
             self._emit(RegistrationChanged(RegistrationState.DISABLED))
 
     def poll(self, max_ms: int = 0) -> None:
-        queued, self._queue = self._queue, []
-        for event in queued:
-            self._deliver(event)
+        self._drain()
 
     def shutdown(self) -> None:
         if self.shut_down:
@@ -307,7 +309,7 @@ class FakeSoftphone:
         self._emit(CallStateChanged(call.call_id, CallState.CONNECTING, 200, "OK"))
         call.state = CallState.CONNECTED
         self._emit(CallStateChanged(call.call_id, CallState.CONNECTED, 200, "OK",
-                                    connected_at=time.monotonic()))
+                                    connected_at=self._clock()))
 
     def _end(self, call: FakeCall, code: int) -> None:
         if call.recording:  # the recorder closes its WAV before the call goes away
@@ -342,11 +344,20 @@ class FakeSoftphone:
 
     def _emit(self, event: PhoneEvent) -> None:
         self.events.append(event)
-        if self._deferred:
-            self._queue.append(event)
-        else:
-            self._deliver(event)
+        self._queue.append(event)
+        if not self._deferred:
+            self._drain()
 
-    def _deliver(self, event: PhoneEvent) -> None:
-        for listener in list(self._listeners):
-            listener(event)
+    def _drain(self) -> None:
+        # Like the adapter, never re-enter listeners: an event caused by a listener
+        # (CallService hanging up after a transfer) is delivered after the current one.
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            while self._queue:
+                event = self._queue.pop(0)
+                for listener in list(self._listeners):
+                    listener(event)
+        finally:
+            self._delivering = False
