@@ -1,8 +1,11 @@
-"""In-call controls against a real peer: hold / resume, mute."""
+"""In-call controls against a real peer: hold / resume, mute, recording."""
 
 from __future__ import annotations
 
+import array
+import wave
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pjsua2 as pj
 import pytest
@@ -12,6 +15,7 @@ from agentdesk.core.phone_events import (
     CallMuteChanged,
     CallState,
     CallStateChanged,
+    RecordingChanged,
 )
 from agentdesk.core.softphone import PhoneActionError
 from tests.sip.conftest import PhoneHarness, direct_settings, make_harness
@@ -138,3 +142,60 @@ def test_mute_silences_the_agent_but_not_the_customer(
         assert callee.returncode == 0, callee.diagnostics()
     finally:
         peer.close()
+
+
+def wav_summary(path: Path) -> tuple[float, float]:
+    """(duration in seconds, mean absolute sample value) of a 16-bit mono WAV."""
+    with wave.open(str(path), "rb") as wav:
+        assert (wav.getsampwidth(), wav.getnchannels()) == (2, 1)
+        frames = wav.readframes(wav.getnframes())
+        rate = wav.getframerate()
+    samples = array.array("h", frames)
+    level = sum(abs(s) for s in samples) / len(samples) if samples else 0.0
+    return len(samples) / rate, level
+
+
+def test_recording_with_pause_and_resume_writes_a_wav_of_both_sides(
+        phone: PhoneHarness, sipp: SippFactory, tmp_path: Path) -> None:
+    callee = sipp.start("uas_answer.xml")
+    call_id = connect(phone, callee.address)
+    target = tmp_path / "calls" / "call.wav"
+    with pytest.raises(PhoneActionError, match="not being recorded"):
+        phone.phone.pause_recording(call_id)
+
+    phone.phone.start_recording(call_id, str(target))
+    assert phone.find(RecordingChanged)[-1] == RecordingChanged(call_id, True, False,
+                                                                str(target))
+    with pytest.raises(PhoneActionError, match="already being recorded"):
+        phone.phone.start_recording(call_id, str(target))
+    phone.settle(0.6)
+    phone.phone.pause_recording(call_id)
+    assert phone.find(RecordingChanged)[-1].paused
+    phone.settle(1.2)  # not in the file
+    phone.phone.resume_recording(call_id)
+    assert not phone.find(RecordingChanged)[-1].paused
+    phone.settle(0.6)
+
+    phone.phone.hangup(call_id)  # ends the recording too
+    stopped = phone.wait_event(RecordingChanged, call_id=call_id, recording=False)
+    assert stopped.path == str(target)
+    duration, level = wav_summary(target)
+    assert 0.8 <= duration <= 1.9, duration  # 1.2 s recorded; 2.4 s if pause leaked
+    assert level > 100  # the agent's tone is in it
+    phone.wait_for(lambda: callee.done, "sipp to finish")
+    assert callee.returncode == 0, callee.diagnostics()
+
+
+def test_recording_to_an_unusable_path_is_refused_clearly(
+        phone: PhoneHarness, sipp: SippFactory, tmp_path: Path) -> None:
+    callee = sipp.start("uas_answer.xml")
+    call_id = connect(phone, callee.address)
+    with pytest.raises(PhoneActionError, match="Recording could not start"):
+        phone.phone.start_recording(call_id, str(tmp_path / "not-a-wav.mp3"))
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(PhoneActionError, match="Recording could not start"):
+        phone.phone.start_recording(call_id, str(blocker / "sub" / "x.wav"))
+    assert not phone.find(RecordingChanged)
+    phone.phone.hangup(call_id)
+    phone.wait_for(lambda: callee.done, "sipp to finish")

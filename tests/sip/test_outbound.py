@@ -6,9 +6,10 @@ import pytest
 
 from agentdesk.core.phone_events import CallState, CallStateChanged, OutgoingCallStarted
 from agentdesk.core.settings import PhoneSettings, SipSettings
-from agentdesk.core.softphone import PhoneActionError
+from agentdesk.core.softphone import PhoneActionError, Softphone
+from agentdesk.sip.endpoint import EndpointError
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
-from tests.sip.conftest import PhoneHarness
+from tests.sip.conftest import PhoneHarness, direct_settings
 from tests.sip.sipp import SippFactory
 
 pytestmark = pytest.mark.sip
@@ -86,3 +87,32 @@ def test_dial_strings_become_uris_on_the_domain(transport: str, text: str, uri: 
                       username="1001", transport=transport)
     phone = PjsuaSoftphone(sip, PhoneSettings(), lambda: None)  # not started: no stack
     assert phone.target_uri(text) == uri
+
+
+def test_the_phone_satisfies_the_port(phone: PhoneHarness) -> None:
+    assert isinstance(phone.phone, Softphone)
+    assert phone.phone.local_port > 0 and phone.phone.local_address == "127.0.0.1"
+
+
+def test_only_one_phone_runs_at_a_time(phone: PhoneHarness) -> None:
+    second = PjsuaSoftphone(direct_settings(), PhoneSettings(), lambda: None)
+    with pytest.raises(EndpointError, match="already running"):
+        second.start()
+    second.shutdown()  # harmless on a phone that never started
+
+
+def test_a_burst_of_calls_is_refused_before_pjsua_runs_out_of_sockets(
+        phone: PhoneHarness, sipp: SippFactory) -> None:
+    callee = sipp.start("builtin:uas", calls=40)
+    placed = 0
+    with pytest.raises(PhoneActionError, match="Too many calls in a moment"):
+        for _ in range(40):  # 40 calls' sockets within 500 ms would abort the process
+            call_id = phone.phone.dial(f"sip:2000@{callee.address}")
+            phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+            phone.phone.hangup(call_id)
+            phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.DISCONNECTED)
+            placed += 1
+    assert 20 <= placed < 32
+    phone.settle(0.7)  # the sockets' grace period ends: dialing works again
+    call_id = phone.phone.dial(f"sip:2000@{callee.address}")
+    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -55,7 +56,9 @@ class Recorder(Protocol):
 
     def resume(self) -> None: ...
 
-    def stop(self) -> None: ...
+    def replace_sources(self, sources: list[pj.AudioMedia]) -> None: ...
+
+    def stop(self) -> str | None: ...
 
 
 class CallHost(Protocol):
@@ -81,10 +84,28 @@ _STATES = {
 }
 
 
+_alive: weakref.WeakSet[PhoneCall] = weakref.WeakSet()
+
+
+def disown_leftover_calls() -> int:
+    """Make call objects that outlive the library harmless; returns how many there were.
+
+    ~Call() touches pjsua; after libDestroy that is an assertion failure that aborts
+    the process. Whatever still holds a call then (an exception's traceback frame is
+    enough) would turn a clean exit into an abort, so the Python side stops owning
+    the C++ object: it is never destroyed, which at that point costs nothing.
+    """
+    leftovers = list(_alive)
+    for call in leftovers:
+        call.thisown = False
+    return len(leftovers)
+
+
 class PhoneCall(pj.Call):
     def __init__(self, account: pj.Account, host: CallHost, audio: CallAudio, call_id: str,
                  direction: CallDirection, pj_call_id: int = pj.PJSUA_INVALID_ID) -> None:
         super().__init__(account, pj_call_id)
+        _alive.add(self)
         self._host = host
         self._audio = audio
         self.call_id = call_id
@@ -194,6 +215,16 @@ class PhoneCall(pj.Call):
         self.media, self.media_index = media, index
         self._apply_mute()
         self._audio.connect_call(media)
+        if self.recorder is not None:  # a new stream after a re-INVITE: follow it
+            self.recorder.replace_sources(self.recording_sources())
+
+    def recording_sources(self) -> list[pj.AudioMedia]:
+        """What a recording of this call mixes: the remote party and the agent."""
+        sources = [self.media] if self.media is not None else []
+        capture = self._audio.capture_media()
+        if capture is not None:
+            sources.append(capture)
+        return sources
 
     def _disconnect_media(self) -> None:
         media, self.media, self.media_index = self.media, None, -1
@@ -227,8 +258,9 @@ class PhoneCall(pj.Call):
         recorder, self.recorder = self.recorder, None
         if recorder is None:
             return
+        path = recorder.path
         try:
-            recorder.stop()
+            path = recorder.stop() or path  # where the file ended up
         except Exception:
             log.exception("stopping the recording of call %s failed", self.call_id)
-        self._host.emit(RecordingChanged(self.call_id, False, False, recorder.path))
+        self._host.emit(RecordingChanged(self.call_id, False, False, path))

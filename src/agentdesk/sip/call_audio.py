@@ -59,12 +59,17 @@ class NullDeviceAudio:
 
     def disconnect_call(self, call_media: pj.AudioMedia) -> None:
         device = self._device()
-        if device is None:
-            return
+        if device is None or not self._still_bridged(call_media):
+            return  # an ended call's port is removed with its connections
         capture, playback = device
         for source, sink in ((capture, call_media), (call_media, playback)):
-            with contextlib.suppress(pj.Error):  # the call's port may be gone already
+            with contextlib.suppress(pj.Error):  # removed meanwhile by the clock thread
                 source.stopTransmit(sink)
+
+    def _still_bridged(self, call_media: pj.AudioMedia) -> bool:
+        assert self._endpoint is not None
+        slot = call_media.getPortId()
+        return any(port.getPortId() == slot for port in self._endpoint.mediaEnumPorts2())
 
     def capture_media(self) -> pj.AudioMedia | None:
         device = self._device()

@@ -11,6 +11,8 @@ the library (see ARCHITECTURE.md, "pjsua2 facts that bite").
 from __future__ import annotations
 
 import atexit
+import functools
+import gc
 import itertools
 import logging
 import re
@@ -19,6 +21,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 from urllib.parse import quote
 
 import pjsua2 as pj
@@ -47,12 +50,15 @@ from agentdesk.sip.account import (
     retryable,
     transport_param,
 )
-from agentdesk.sip.call import PhoneCall, Recorder
+from agentdesk.sip.call import PhoneCall, Recorder, disown_leftover_calls
 from agentdesk.sip.call_audio import CallAudio, NullDeviceAudio
 from agentdesk.sip.endpoint import SipEndpoint
 from agentdesk.sip.invite import parse_invite
+from agentdesk.sip.recorder import CallRecorder, RecorderError
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _DIALABLE = re.compile(r"[0-9A-Za-z+*#._\-]{1,64}")
 _DTMF = re.compile(r"[0-9*#A-Da-d]{1,64}")
@@ -65,6 +71,12 @@ _LIVE = (CallState.RINGING, CallState.DIALING, CallState.EARLY, CallState.CONNEC
          CallState.CONNECTED)
 _serials = itertools.count(1)  # call ids stay unique across phones in one process
 SHUTDOWN_WAIT_S = 3.0
+# Each call's RTP and RTCP sockets hold two of the media ioqueue's 64 keys until
+# 500 ms after the call ends (pjlib's safe-unregistration delay); running out is an
+# assertion failure that aborts the process in this pjsua build. A dial that would
+# come close is refused instead. No person dials this fast; a runaway dialer might.
+MEDIA_SESSION_BUDGET = 28
+KEY_FREE_DELAY_S = 0.6
 _running: weakref.WeakSet[PjsuaSoftphone] = weakref.WeakSet()
 
 
@@ -75,6 +87,26 @@ def _shutdown_left_running() -> None:
     # side of its callbacks is gone: shut down while Python is still whole.
     for phone in list(_running):
         phone.shutdown()
+
+
+def _agent_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """Re-raise a PhoneActionError fresh from the method's boundary.
+
+    Its traceback would otherwise hold the frames it passed through, and with them
+    PhoneCall objects: an error kept by the UI could then outlive the call's pjsua
+    slot (whose reuse ~Call would clobber) or the library itself (an abort at exit).
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        message = None
+        try:
+            return method(*args, **kwargs)
+        except PhoneActionError as exc:
+            message = str(exc)
+        raise PhoneActionError(message)
+
+    return wrapper
 
 
 class PjsuaSoftphone:
@@ -94,6 +126,7 @@ class PjsuaSoftphone:
         self._account: PhoneAccount | None = None
         self._calls: dict[str, PhoneCall] = {}
         self._ended: list[PhoneCall] = []  # released after their DISCONNECTED is delivered
+        self._recent_ends: deque[float] = deque()  # see MEDIA_SESSION_BUDGET
         self._retry_at: float | None = None
         self._stopping = False
         self._stopped = False
@@ -198,6 +231,11 @@ class PjsuaSoftphone:
             call.stop_recorder()
         self._calls.clear()
         self._ended.clear()
+        gc.collect()
+        leftovers = disown_leftover_calls()
+        if leftovers:
+            log.warning("%d call object(s) still referenced at shutdown (an exception "
+                        "kept somewhere?); they are left to the process exit", leftovers)
         if self._account is not None:
             try:
                 self._account.shutdown()
@@ -232,13 +270,20 @@ class PjsuaSoftphone:
 
     @contextmanager
     def _action(self) -> Iterator[None]:
-        """Deliver what an action caused before it returns; turn pj errors into words."""
+        """Deliver what an action caused before it returns; turn pj errors into words.
+
+        The PhoneActionError is raised outside the except block: chained to the
+        pj.Error it would keep that traceback's frames, and the calls in them, alive.
+        """
+        message = None
         try:
             yield
         except pj.Error as exc:
-            raise PhoneActionError(_agent_message(exc)) from None
+            message = _agent_message(exc)
         finally:
             self._flush()
+        if message is not None:
+            raise PhoneActionError(message)
 
     # -- registration ------------------------------------------------------------------
     def _set_registration(self, event: RegistrationChanged) -> None:
@@ -268,6 +313,7 @@ class PjsuaSoftphone:
                 RegistrationState.FAILED, code, reason or _reason_for(code),
                 retry_in_s=retry_in))
 
+    @_agent_errors
     def reregister(self) -> None:
         """Register again now, with the password as it is now (e.g. after a fix)."""
         if not self._sip.registrar or self._account is None or self._stopping:
@@ -300,6 +346,13 @@ class PjsuaSoftphone:
     def call_ended(self, call: PhoneCall) -> None:
         self._calls.pop(call.call_id, None)
         self._ended.append(call)
+        self._recent_ends.append(time.monotonic())
+
+    def _media_sessions_in_use(self) -> int:
+        horizon = time.monotonic() - KEY_FREE_DELAY_S
+        while self._recent_ends and self._recent_ends[0] < horizon:
+            self._recent_ends.popleft()
+        return len(self._calls) + len(self._recent_ends)
 
     def _call(self, call_id: str, *states: CallState) -> PhoneCall:
         call = self._calls.get(call_id)
@@ -360,8 +413,11 @@ class PjsuaSoftphone:
         return new_call
 
     # -- calls: actions ----------------------------------------------------------------
+    @_agent_errors
     def dial(self, uri_or_number: str, headers: Mapping[str, str] | None = None) -> str:
         uri = self.target_uri(uri_or_number)
+        if self._media_sessions_in_use() >= MEDIA_SESSION_BUDGET:
+            raise PhoneActionError("Too many calls in a moment: wait a second and dial again.")
         prm = pj.CallOpParam(True)
         for name, value in (headers or {}).items():
             prm.txOption.headers.append(_header(name, value))
@@ -370,14 +426,16 @@ class PjsuaSoftphone:
         call.remote_number = parse_name_addr(uri).user
         started = OutgoingCallStarted(call.call_id, call.remote_number, uri)
         self.emit(started)  # before makeCall: its CALLING callback comes synchronously
+        problem = ""
         try:
             call.makeCall(uri, prm)
         except pj.Error as exc:
+            problem = _agent_message(exc)
+        if problem:
             self._calls.pop(call.call_id, None)
             self._events = deque(e for e in self._events
                                  if getattr(e, "call_id", None) != call.call_id)
-            raise PhoneActionError(f"Could not call {uri_or_number}: "
-                                   f"{_agent_message(exc)}") from None
+            raise PhoneActionError(f"Could not call {uri_or_number}: {problem}")
         log.info("dialing %s as %s", uri, call.call_id)
         self._flush()
         return call.call_id
@@ -404,11 +462,13 @@ class PjsuaSoftphone:
             raise PhoneActionError(f"'{uri_or_number.strip()}' is not a valid SIP address.")
         return uri
 
+    @_agent_errors
     def answer(self, call_id: str) -> None:
         call = self._call(call_id, CallState.RINGING)
         with self._action():
             call.answer(_status(200))
 
+    @_agent_errors
     def reject(self, call_id: str, code: int = 486) -> None:
         if not 400 <= code < 700:
             raise PhoneActionError(f"{code} is not a rejection code.")
@@ -416,11 +476,13 @@ class PjsuaSoftphone:
         with self._action():
             call.hangup(_status(code))
 
+    @_agent_errors
     def hangup(self, call_id: str) -> None:
         call = self._call(call_id)
         with self._action():
             call.hangup(pj.CallOpParam(True))
 
+    @_agent_errors
     def hold(self, call_id: str) -> None:
         call = self._call(call_id, CallState.CONNECTED)
         if call.on_hold:
@@ -428,6 +490,7 @@ class PjsuaSoftphone:
         with self._action():
             call.setHold(pj.CallOpParam(True))
 
+    @_agent_errors
     def resume(self, call_id: str) -> None:
         call = self._call(call_id, CallState.CONNECTED)
         if not call.on_hold:
@@ -437,12 +500,14 @@ class PjsuaSoftphone:
         with self._action():
             call.reinvite(prm)
 
+    @_agent_errors
     def set_mute(self, call_id: str, muted: bool) -> None:
         call = self._call(call_id, *_LIVE)
         with self._action():
             call.set_mute(muted)
             self.emit(CallMuteChanged(call_id, muted))
 
+    @_agent_errors
     def send_dtmf(self, call_id: str, digits: str, method: DtmfMethod | None = None) -> None:
         if not _DTMF.fullmatch(digits):
             raise PhoneActionError(f"'{digits}' are not DTMF digits (0-9, *, #, A-D).")
@@ -454,6 +519,7 @@ class PjsuaSoftphone:
         with self._action():
             call.sendDtmf(prm)
 
+    @_agent_errors
     def blind_transfer(self, call_id: str, target: str) -> None:
         call = self._call(call_id, CallState.CONNECTED)
         uri = self.target_uri(target)
@@ -461,6 +527,7 @@ class PjsuaSoftphone:
             call.xfer(uri, pj.CallOpParam(True))
         log.info("call %s: blind transfer to %s", call_id, uri)
 
+    @_agent_errors
     def attended_transfer(self, call_id: str, consult_call_id: str) -> None:
         if call_id == consult_call_id:
             raise PhoneActionError("A call cannot be transferred to itself.")
@@ -471,40 +538,41 @@ class PjsuaSoftphone:
         log.info("call %s: attended transfer to %s", call_id, consult_call_id)
 
     # -- recording ---------------------------------------------------------------------
+    @_agent_errors
     def start_recording(self, call_id: str, path: str) -> None:
         call = self._call(call_id, CallState.CONNECTED)
         if call.recorder is not None:
             raise PhoneActionError("This call is already being recorded.")
         if call.media is None:
             raise PhoneActionError("Recording can start once the call's audio is connected.")
-        from agentdesk.sip.recorder import CallRecorder  # the media engineer's module
-
-        recorder = CallRecorder(path)
-        sources = [call.media]
-        capture = self._audio.capture_media()
-        if capture is not None:
-            sources.append(capture)
+        problem = ""
         try:
-            recorder.start(sources)
-        except Exception as exc:
-            log.exception("recording of %s could not start", call_id)
-            raise PhoneActionError(f"Recording could not start: {exc}") from None
+            recorder = CallRecorder(path)
+            recorder.start(call.recording_sources())
+        except (RecorderError, ValueError, OSError, pj.Error) as exc:
+            problem = str(exc.info() if isinstance(exc, pj.Error) else exc)
+        if problem:
+            log.warning("recording of %s could not start: %s", call_id, problem)
+            raise PhoneActionError(f"Recording could not start: {problem}")
         call.recorder = recorder
         self.emit(RecordingChanged(call_id, True, False, recorder.path))
         self._flush()
 
+    @_agent_errors
     def pause_recording(self, call_id: str) -> None:
         recorder = self._recording(call_id)[1]
         recorder.pause()
         self.emit(RecordingChanged(call_id, True, bool(recorder.paused), recorder.path))
         self._flush()
 
+    @_agent_errors
     def resume_recording(self, call_id: str) -> None:
         recorder = self._recording(call_id)[1]
         recorder.resume()
         self.emit(RecordingChanged(call_id, True, bool(recorder.paused), recorder.path))
         self._flush()
 
+    @_agent_errors
     def stop_recording(self, call_id: str) -> None:
         call, _ = self._recording(call_id)
         call.stop_recorder()

@@ -1,0 +1,62 @@
+"""Safe lifetime: many calls, then a clean exit with no pjsua abort."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentdesk.core.phone_events import RegistrationState
+from agentdesk.core.settings import PhoneSettings
+from agentdesk.core.softphone import PhoneActionError
+from agentdesk.sip.endpoint import EndpointError
+from agentdesk.sip.pjsua_phone import PjsuaSoftphone
+from tests.sip.conftest import direct_settings, make_harness
+
+pytestmark = pytest.mark.sip
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_fifty_calls_then_exit_without_abort() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
+    result = subprocess.run(
+        ["timeout", "-k", "5", "150", sys.executable, "-m", "tests.sip.many_calls"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=170, check=False)
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stderr[-3000:]}"
+    assert "calls: 50, live after shutdown: 0, kept: 1" in result.stdout
+    assert "Assertion" not in result.stderr
+    assert "still referenced at shutdown" not in result.stderr  # a kept error pins no call
+
+
+def test_shutdown_is_idempotent_and_final() -> None:
+    harness = make_harness(direct_settings())
+    harness.phone.shutdown()
+    harness.phone.shutdown()
+    harness.phone.poll(10)  # a late timer tick after shutdown is harmless
+    assert not harness.phone.running
+    with pytest.raises(PhoneActionError):
+        harness.phone.dial("sip:2000@127.0.0.1:9")
+    with pytest.raises(PhoneActionError, match="already been started"):
+        harness.phone.start()
+    assert harness.phone.registration.state is RegistrationState.DISABLED
+    assert harness.phone.call_ids == []
+
+
+def test_a_taken_port_gives_a_clear_error() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        taken = sock.getsockname()[1]
+        busy = PjsuaSoftphone(direct_settings(local_port=taken), PhoneSettings(), lambda: None)
+        with pytest.raises(EndpointError,
+                           match=f"Cannot open the SIP UDP port 127.0.0.1:{taken}"):
+            busy.start()
+    assert not busy.running
+    busy.shutdown()
+    again = make_harness(direct_settings())  # the failed start left nothing behind
+    again.phone.shutdown()
