@@ -116,7 +116,7 @@ def test_record_pause_resume(qtbot, window: MainWindow, bridge: PhoneBridge,
 def test_dial_pad_sends_dtmf_during_a_call(qtbot, window: MainWindow, phone: FakeSoftphone):
     call_id = answer_incoming(phone)
     bar = window.call_bar
-    bar.actions.dial_pad.trigger()
+    bar.call_actions.dial_pad.trigger()
     assert bar.dial_pad.isVisible()
     qtbot.mouseClick(bar.dial_pad.buttons["1"], Qt.MouseButton.LeftButton)
     qtbot.keyClicks(bar.dial_pad, "2#")
@@ -129,7 +129,7 @@ def test_dial_pad_sends_dtmf_during_a_call(qtbot, window: MainWindow, phone: Fak
 
 def test_dial_pad_types_digits_when_there_is_no_call(qtbot, window: MainWindow):
     bar = window.call_bar
-    bar.actions.dial_pad.trigger()
+    bar.call_actions.dial_pad.trigger()
     qtbot.keyClicks(bar.dial_pad, "1001")
     qtbot.mouseClick(bar.dial_pad.buttons["*"], Qt.MouseButton.LeftButton)
     assert bar.number_field.text() == "1001*"
@@ -151,7 +151,7 @@ def test_an_extension_after_the_number_is_sent_once_connected(qtbot, window: Mai
                                                               phone: FakeSoftphone):
     bar = window.call_bar
     bar.number_field.setText("+86 (10) 6552-9988 ext. 12")
-    bar.actions.answer.trigger()  # "Call" when nothing rings
+    bar.call_actions.answer.trigger()  # "Call" when nothing rings
     call_id = next(iter(phone.calls))
     phone.remote_answer(call_id)
     qtbot.waitUntil(lambda: phone.calls[call_id].dtmf_sent != [], timeout=3000)
@@ -173,7 +173,7 @@ def test_an_invalid_number_is_explained_inline_not_in_a_modal(qtbot, window: Mai
 
 def test_a_busy_callee_is_reported(qtbot, window: MainWindow, bridge: PhoneBridge,
                                    phone: FakeSoftphone):
-    window.call_bar.actions.dial("1002")
+    window.call_bar.call_actions.dial("1002")
     call_id = next(iter(phone.calls))
     with qtbot.waitSignal(bridge.sig_lines_changed):
         phone.remote_reject(call_id, 486)

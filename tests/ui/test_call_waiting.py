@@ -49,7 +49,7 @@ def test_selecting_a_held_line_acts_on_it(qtbot, window: MainWindow, bridge: Pho
                                           phone: FakeSoftphone):
     first = answer_incoming(phone, name="Wang Fang")
     second = phone.incoming_call("+8613900139000", "Li Lei")
-    window.call_bar.actions.answer.trigger()
+    window.call_bar.call_actions.answer.trigger()
     window.call_bar.line_list.select_call(first)
     bar = window.call_bar
     assert bar.call_info.name_label.text() == "Wang Fang"

@@ -115,7 +115,7 @@ def test_an_unexpected_error_in_an_action_reaches_show_exception(qtbot, window: 
         raise RuntimeError("bug in dial")
 
     monkeypatch.setattr(service, "dial", broken)
-    window.call_bar.actions.dial("1001")
+    window.call_bar.call_actions.dial("1001")
     boxes = window.findChildren(QMessageBox)
     assert len(boxes) == 1 and "bug in dial" in boxes[0].informativeText()
     assert "bug in dial" in caplog.text
@@ -145,10 +145,10 @@ def test_events_delivered_later_by_poll_render_the_same(qtbot, settings, clock):
     with qtbot.waitSignal(bridge.sig_incoming_call):
         call_id = phone.incoming_call("+8613800138000", "Li Lei")
     with qtbot.waitSignal(bridge.sig_call_state_changed):
-        win.call_bar.actions.answer.trigger()
+        win.call_bar.call_actions.answer.trigger()
     qtbot.waitUntil(lambda: win.call_bar.call_info.state_label.text() == "Connected")
     with qtbot.waitSignal(bridge.sig_hold_changed):
-        win.call_bar.actions.hold.trigger()
+        win.call_bar.call_actions.hold.trigger()
     assert win.call_bar.hold_button.text() == "Resume"
     assert phone.calls[call_id].state is CallState.CONNECTED
     pump.stop()

@@ -68,7 +68,7 @@ def test_a_refused_action_goes_to_the_status_bar(qtbot, window: MainWindow,
                                                  phone: FakeSoftphone):
     call_id = answer_incoming(phone)
     phone.calls[call_id].recording = True  # the phone thinks it records already
-    window.call_bar.actions.record.trigger()
+    window.call_bar.call_actions.record.trigger()
     assert window.status_bar.currentMessage() == "The call is already being recorded."
 
 

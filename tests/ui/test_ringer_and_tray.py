@@ -59,7 +59,7 @@ def test_the_window_rings_while_an_inbound_call_rings(qtbot, window: MainWindow,
 
 
 def test_an_outbound_call_does_not_ring(qtbot, window: MainWindow, phone: FakeSoftphone):
-    window.call_bar.actions.dial("1002")
+    window.call_bar.call_actions.dial("1002")
     assert not window.ringer.is_ringing
 
 

@@ -38,7 +38,7 @@ def test_call_shortcuts_do_not_steal_standard_or_text_editing_keys():
 
 
 def test_every_call_action_has_its_shortcut_and_shows_it_in_the_tooltip(window: MainWindow):
-    actions = window.call_bar.actions
+    actions = window.call_bar.call_actions
     for name in CALL_ACTIONS:
         action = getattr(actions, name)
         assert action.shortcuts() == shortcut(name).sequences()
@@ -102,7 +102,7 @@ def test_transfer_by_keyboard(qtbot, window: MainWindow, phone: FakeSoftphone):
 
 def test_cancel_transfer_by_keyboard(qtbot, window: MainWindow, phone: FakeSoftphone):
     call_id = answer_incoming(phone)
-    window.call_bar.actions.transfer.trigger()
+    window.call_bar.call_actions.transfer.trigger()
     window.call_bar.transfer_panel.target_field.setText("2002")
     window.call_bar.transfer_panel.consult_button.click()
     consult_id = next(c for c in phone.calls if c != call_id)

@@ -10,16 +10,16 @@ from tests.ui.conftest import answer_incoming
 
 
 def open_panel(window: MainWindow):
-    window.call_bar.actions.transfer.trigger()
+    window.call_bar.call_actions.transfer.trigger()
     panel = window.call_bar.transfer_panel
     assert panel.isVisible()
     return panel
 
 
 def test_transfer_needs_a_connected_call(window: MainWindow, phone: FakeSoftphone):
-    assert not window.call_bar.actions.transfer.isEnabled()
+    assert not window.call_bar.call_actions.transfer.isEnabled()
     phone.incoming_call()
-    assert not window.call_bar.actions.transfer.isEnabled()
+    assert not window.call_bar.call_actions.transfer.isEnabled()
 
 
 def test_blind_transfer(qtbot, window: MainWindow, bridge: PhoneBridge, phone: FakeSoftphone):
@@ -61,13 +61,13 @@ def test_consult_then_complete(qtbot, window: MainWindow, bridge: PhoneBridge,
         qtbot.mouseClick(panel.consult_button, Qt.MouseButton.LeftButton)
     consult_id = started.args[0].call_id
     assert phone.calls[call_id].on_hold
-    assert "Calling 2002" in panel.consult_label.text()
-    assert not window.call_bar.actions.transfer.isEnabled()  # not until they answer
+    assert panel.consult_label.text() == "Consulting 2002: Calling…"
+    assert not window.call_bar.call_actions.transfer.isEnabled()  # not until they answer
     with qtbot.waitSignal(bridge.sig_lines_changed):
         phone.remote_answer(consult_id)
     assert "Talking to 2002" in panel.consult_label.text()
     assert window.call_bar.line_list.isVisible()
-    assert window.call_bar.actions.transfer.text() == "Complete transfer"
+    assert window.call_bar.call_actions.transfer.text() == "Complete transfer"
     qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
     assert phone.transfers[-1].call_id == call_id
     assert phone.transfers[-1].consult_call_id == consult_id
@@ -93,7 +93,7 @@ def test_consult_then_cancel_goes_back_to_the_caller(qtbot, window: MainWindow,
     assert phone.calls[consult_id].state is CallState.DISCONNECTED
     assert not phone.calls[call_id].on_hold
     assert not panel.isVisible()
-    assert window.call_bar.actions.current_line().call_id == call_id
+    assert window.call_bar.call_actions.current_line().call_id == call_id
 
 
 def test_an_invalid_target_is_explained_in_the_panel(qtbot, window: MainWindow,
@@ -112,4 +112,4 @@ def test_close_hides_the_panel(qtbot, window: MainWindow, phone: FakeSoftphone):
     panel = open_panel(window)
     qtbot.keyClick(panel.target_field, Qt.Key.Key_Escape)
     assert not panel.isVisible()
-    assert not window.call_bar.actions.cancel_transfer.isEnabled()
+    assert not window.call_bar.call_actions.cancel_transfer.isEnabled()

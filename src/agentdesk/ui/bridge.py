@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
 
 from agentdesk.core.call_service import CallService
 from agentdesk.core.phone_events import (
@@ -58,7 +58,7 @@ class PhoneBridge(QObject):
     def __init__(self, call_service: CallService, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.call_service = call_service
-        self._signals: dict[type, Signal] = {
+        self._signals: dict[type, SignalInstance] = {
             RegistrationChanged: self.sig_registration_changed,
             IncomingCall: self.sig_incoming_call,
             OutgoingCallStarted: self.sig_outgoing_call_started,

@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from agentdesk.core.call_service import CallLine, CallService
 from agentdesk.core.dial_numbers import InvalidNumberError
 from agentdesk.core.phone_events import CallState
 from agentdesk.core.softphone import PhoneActionError
 from agentdesk.ui.errors import show_exception
+from agentdesk.ui.icons import icon
 from agentdesk.ui.shortcuts import shortcut, with_shortcut
 
 T = TypeVar("T")
@@ -232,6 +234,7 @@ class CallActions(QObject):
         action.setObjectName(f"action_{name}")
         action.setShortcuts(shortcut(name).sequences())
         action.setCheckable(checkable)
+        action.setIcon(icon(name))
         if slot is not None:
             action.triggered.connect(lambda _checked=False: slot())
         return action
@@ -251,3 +254,13 @@ class CallActions(QObject):
         except Exception as exc:  # a bug: tell the agent, keep the call running
             show_exception(exc, context="running a call action")
         return None
+
+
+def action_button(parent: QWidget, name: str, action: QAction) -> QToolButton:
+    """A tool button that shows `action` (text, icon, tooltip, state) and triggers it."""
+    button = QToolButton(parent)
+    button.setObjectName(name)
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    return button

@@ -10,14 +10,11 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,11 +22,10 @@ from PySide6.QtWidgets import (
 from agentdesk.core.call_service import CallService
 from agentdesk.core.phone_events import CallState, CallStateChanged
 from agentdesk.ui.bridge import PhoneBridge
-from agentdesk.ui.call_actions import CallActions
+from agentdesk.ui.call_actions import CallActions, action_button
 from agentdesk.ui.call_info import CallInfo
 from agentdesk.ui.dial_pad import DialPad
 from agentdesk.ui.display_text import call_end_text
-from agentdesk.ui.icons import icon
 from agentdesk.ui.line_list import LineList
 from agentdesk.ui.registration import RegistrationIndicator
 from agentdesk.ui.shortcuts import with_shortcut
@@ -47,8 +43,8 @@ class CallBar(QFrame):
         self._region = region
         self._clock = clock
         self._last_outcome = ""
-        self.actions = CallActions(call_service, self)
-        self.actions.set_number_source(lambda: self.number_field.text())
+        self.call_actions = CallActions(call_service, self)
+        self.call_actions.set_number_source(lambda: self.number_field.text())
 
         self.registration = RegistrationIndicator(self)
         self.call_info = CallInfo(self)
@@ -69,19 +65,20 @@ class CallBar(QFrame):
         self.dtmf_label = QLabel(self)
         self.dtmf_label.setObjectName("dtmfSent")
         self.dtmf_label.hide()
-        self.transfer_panel = TransferPanel(self.actions, self)
+        self.transfer_panel = TransferPanel(self.call_actions, self)
         self.line_list = LineList(self)
+        self.line_list.setMaximumHeight(self.fontMetrics().height() * 10)  # ~6 lines
         self.line_list.hide()
 
-        a = self.actions
-        self.answer_button = self._button("answerButton", a.answer, "answer")
-        self.reject_button = self._button("rejectButton", a.reject, "reject")
-        self.hang_up_button = self._button("hangUpButton", a.hang_up, "hang_up")
-        self.hold_button = self._button("holdButton", a.hold, "hold")
-        self.mute_button = self._button("muteButton", a.mute, "mute")
-        self.transfer_button = self._button("transferButton", a.transfer, "transfer")
-        self.record_button = self._button("recordButton", a.record, "record")
-        self.dial_pad_button = self._button("dialPadButton", a.dial_pad, "dial_pad")
+        a = self.call_actions
+        self.answer_button = action_button(self, "answerButton", a.answer)
+        self.reject_button = action_button(self, "rejectButton", a.reject)
+        self.hang_up_button = action_button(self, "hangUpButton", a.hang_up)
+        self.hold_button = action_button(self, "holdButton", a.hold)
+        self.mute_button = action_button(self, "muteButton", a.mute)
+        self.transfer_button = action_button(self, "transferButton", a.transfer)
+        self.record_button = action_button(self, "recordButton", a.record)
+        self.dial_pad_button = action_button(self, "dialPadButton", a.dial_pad)
 
         dial_row = QHBoxLayout()
         dial_row.addWidget(self.number_field, 1)
@@ -150,14 +147,14 @@ class CallBar(QFrame):
         self.number_field.style().polish(self.number_field)
 
     def refresh(self) -> None:
-        self.actions.refresh()
+        self.call_actions.refresh()
         lines = self._service.lines
-        current = self.actions.current_line()
+        current = self.call_actions.current_line()
         now = self._clock()
         if lines:
             self._last_outcome = ""
         self.call_info.show_line(current, self._region, now, self._last_outcome)
-        self.answer_button.setProperty("ringing", self.actions.ringing_line() is not None)
+        self.answer_button.setProperty("ringing", self.call_actions.ringing_line() is not None)
         self.answer_button.style().unpolish(self.answer_button)
         self.answer_button.style().polish(self.answer_button)
         self.line_list.setVisible(len(lines) >= 2)
@@ -191,7 +188,7 @@ class CallBar(QFrame):
         self.show_number_error("")
 
     def on_number_field_return_pressed(self) -> None:
-        self.actions.dial(self.number_field.text())
+        self.call_actions.dial(self.number_field.text())
 
     def on_dial_pad_toggled(self, shown: bool) -> None:
         self.dial_pad.setVisible(shown)
@@ -199,7 +196,7 @@ class CallBar(QFrame):
             self.dial_pad.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def on_dial_pad_digit_pressed(self, digit: str) -> None:
-        if self.actions.send_digit(digit):
+        if self.call_actions.send_digit(digit):
             sent = (self.dtmf_label.text() + digit)[-24:]
             self.dtmf_label.setText(sent)
             self.dtmf_label.setToolTip(self.tr("Digits sent in this call"))
@@ -207,13 +204,3 @@ class CallBar(QFrame):
         else:
             self.number_field.insert(digit)
             self.show_number_error("")
-
-    def _button(self, name: str, action: QAction, icon_name: str) -> QToolButton:
-        button = QToolButton(self)
-        button.setObjectName(name)
-        button.setDefaultAction(action)
-        if action.icon().isNull():
-            action.setIcon(icon(icon_name))
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        return button

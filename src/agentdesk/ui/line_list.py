@@ -37,7 +37,12 @@ class LineList(QTreeWidget):
         self.itemSelectionChanged.connect(self.on_list_selection_changed)
 
     def call_ids(self) -> list[str]:
-        return [self.topLevelItem(i).data(0, CALL_ID_ROLE) for i in range(self.topLevelItemCount())]
+        return [self._row(i).data(0, CALL_ID_ROLE) for i in range(self.topLevelItemCount())]
+
+    def _row(self, row: int) -> QTreeWidgetItem:
+        item = self.topLevelItem(row)
+        assert item is not None
+        return item
 
     def set_lines(self, lines: Sequence[CallLine], current_id: str | None, region: str,
                   now: float) -> None:
@@ -48,7 +53,7 @@ class LineList(QTreeWidget):
             while self.topLevelItemCount() < len(lines):
                 self.addTopLevelItem(QTreeWidgetItem())
             for row, line in enumerate(lines):
-                item = self.topLevelItem(row)
+                item = self._row(row)
                 title, number = caller_title(line, region)
                 arrow = "↘" if line.direction is CallDirection.INBOUND else "↗"
                 caller = f"{arrow} {title}" + (f"  {number}" if number else "")
@@ -66,7 +71,7 @@ class LineList(QTreeWidget):
     def refresh_times(self, lines: Sequence[CallLine], now: float) -> None:
         by_id = {line.call_id: line for line in lines}
         for row in range(self.topLevelItemCount()):
-            item = self.topLevelItem(row)
+            item = self._row(row)
             line = by_id.get(item.data(0, CALL_ID_ROLE))
             if line is not None:
                 item.setText(2, talk_time_text(line, now))
@@ -74,7 +79,7 @@ class LineList(QTreeWidget):
     def select_call(self, call_id: str) -> None:
         """Select a line as the agent would (emits sig_line_selected)."""
         for row in range(self.topLevelItemCount()):
-            item = self.topLevelItem(row)
+            item = self._row(row)
             if item.data(0, CALL_ID_ROLE) == call_id:
                 self.setCurrentItem(item)
                 item.setSelected(True)

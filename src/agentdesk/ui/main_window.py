@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         bridge.sig_transfer_progress.connect(self.on_bridge_transfer_progress)
         bridge.sig_dtmf_received.connect(self.on_bridge_dtmf_received)
         bridge.sig_call_state_changed.connect(self.on_bridge_call_state_changed)
-        self.call_bar.actions.sig_action_failed.connect(self.status_bar.show_action_error)
+        self.call_bar.call_actions.sig_action_failed.connect(self.status_bar.show_action_error)
         self.quality_monitor.sig_quality_updated.connect(self.status_bar.show_quality)
         self.tray.sig_activated.connect(self.bring_to_front)
 
@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         if not ringing:
             self.tray.clear()
         self.quality_monitor.on_lines_changed()
-        active = self.call_bar.actions.current_line()
+        active = self.call_bar.call_actions.current_line()
         if active is not None and active.state is CallState.RINGING:
             self.setWindowTitle(self.tr("Incoming call — agentdesk"))
         elif active is not None:
@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self._menu_action(file_menu, self.tr("&Quit"), "quit", self.close)
 
         call_menu = bar.addMenu(self.tr("&Call"))
-        actions = self.call_bar.actions
+        actions = self.call_bar.call_actions
         for action in (actions.answer, actions.reject, actions.hang_up):
             call_menu.addAction(action)
         call_menu.addSeparator()

@@ -260,14 +260,14 @@ class SettingsDialog(QDialog):
         for label in self.errors.values():
             label.clear()
             label.hide()
-        general = []
+        general: list[str] = []
         for key, message in problems:
-            label = self.errors.get(key)
-            if label is None:  # a key the dialog does not show (edited by hand in the file)
+            error = self.errors.get(key)
+            if error is None:  # a key the dialog does not show (edited by hand in the file)
                 general.append(f"{key} {message}")
                 continue
-            label.setText(f"{self._labels[key]} {message}")
-            label.show()
+            error.setText(f"{self._labels[key]} {message}")
+            error.show()
         self.general_error.setText("\n".join(general))
         self.general_error.setVisible(bool(general))
         first = next((key for key, _ in problems if key in self.errors), None)
@@ -347,7 +347,9 @@ class SettingsDialog(QDialog):
         box_layout.addWidget(widget)
         box_layout.addWidget(error)
         form.addRow(label, box)
-        form.labelForField(box).setBuddy(widget)  # type: ignore[union-attr]
+        label_widget = form.labelForField(box)
+        if isinstance(label_widget, QLabel):
+            label_widget.setBuddy(widget)  # Alt+letter and screen readers find the field
 
     @staticmethod
     def _line(text: str, placeholder: str = "") -> QLineEdit:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from agentdesk.core.call_service import CallLine
 from agentdesk.core.phone_events import CallState, TransferProgress
-from agentdesk.ui.call_actions import CallActions
+from agentdesk.ui.call_actions import CallActions, action_button
 from agentdesk.ui.display_text import call_state_text, caller_title, clean_display_text
 from agentdesk.ui.elided_label import ElidedLabel
 from agentdesk.ui.shortcuts import shortcut, with_shortcut
@@ -51,12 +51,9 @@ class TransferPanel(QFrame):
                                                    "close_transfer"))
         self.consult_label = ElidedLabel(parent=self)
         self.consult_label.setObjectName("consultLabel")
-        self.complete_button = QToolButton(self)
-        self.complete_button.setObjectName("completeTransferButton")
-        self.complete_button.setDefaultAction(actions.transfer)
-        self.cancel_button = QToolButton(self)
-        self.cancel_button.setObjectName("cancelTransferButton")
-        self.cancel_button.setDefaultAction(actions.cancel_transfer)
+        self.complete_button = action_button(self, "completeTransferButton", actions.transfer)
+        self.cancel_button = action_button(self, "cancelTransferButton",
+                                           actions.cancel_transfer)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("transferStatus")
         self.status_label.setWordWrap(True)
@@ -144,8 +141,8 @@ class TransferPanel(QFrame):
             text = self.tr("Talking to {who}. Complete the transfer, or cancel to go back "
                            "to the caller.").format(who=who)
         else:
-            text = self.tr("Calling {who}: {state}").format(who=who,
-                                                            state=call_state_text(consult))
+            text = self.tr("Consulting {who}: {state}").format(who=who,
+                                                               state=call_state_text(consult))
         self.consult_label.setText(text)
         self._choose_row.hide()
         self._consult_row.show()
