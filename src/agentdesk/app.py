@@ -96,6 +96,13 @@ class Seat(QObject):
         log.info("softphone ready on %s:%d (%s)", self.phone.local_address or "*",
                  self.phone.local_port, self.settings.sip.transport)
 
+    def account_label(self) -> str:
+        """How the agent's line is addressed: via the registrar, or directly."""
+        sip = self.settings.sip
+        if sip.registrar:
+            return f"{sip.username}@{sip.effective_domain}"
+        return f"{sip.username}@{self.phone.local_address}:{self.phone.local_port}"
+
     def shutdown(self) -> None:
         if self._stopped:
             return
@@ -201,19 +208,23 @@ def _install_signal_handlers(app: QApplication) -> None:
 
 
 def _open_settings(seat: Seat, window: MainWindow) -> None:
-    dialog = SettingsDialog(
-        seat.settings, seat.secrets, _device_lists,
-        lambda password: seat.secrets.remember_for_session(
-            SecretKind.SIP, sip_secret_account(seat.settings), password),
-        parent=window)
+    # Without a keyring the dialog hands over the password alone; it belongs to the
+    # account of the settings being accepted (the agent may have changed the user).
+    session_password: list[str] = []
+    dialog = SettingsDialog(seat.settings, seat.secrets, _device_lists,
+                            session_password.append, parent=window)
 
     def on_accepted(new: Settings) -> None:
+        if session_password:
+            seat.secrets.remember_for_session(SecretKind.SIP, sip_secret_account(new),
+                                              session_password.pop())
         try:
             restart = seat.apply_settings(new)
         except OSError as exc:
             window.statusBar().showMessage(
                 _translate("Settings could not be saved: {error}").format(error=exc.strerror))
             return
+        window.apply_settings(seat.settings, account=seat.account_label())
         if restart:
             window.statusBar().showMessage(_translate(
                 "Saved. The new SIP account is used when agentdesk next starts."))
@@ -244,6 +255,7 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None) -> int
             log.error("softphone could not start: %s", exc)
             QMessageBox.critical(None, _translate("The phone could not start"), str(exc))
             return 1
+        window.apply_settings(seat.settings, account=seat.account_label())
         window.show()
         return app.exec()
     finally:

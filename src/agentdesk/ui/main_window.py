@@ -95,14 +95,19 @@ class MainWindow(QMainWindow):
         self.resize(880, 560)
 
     # -- public ----------------------------------------------------------------------
-    def apply_settings(self, settings: Settings) -> None:
-        """Show what changed in the settings (the app has saved them already)."""
+    def apply_settings(self, settings: Settings, account: str | None = None) -> None:
+        """Show what changed in the settings (the app has saved them already).
+
+        `account` is how this line is addressed when the app knows better than the
+        settings (direct calls: the phone's own address and port)."""
         self._settings = settings
         self.call_bar.set_region(settings.phone.default_region)
         self.ringer.update_settings(settings.audio)
         sip = settings.sip
-        self.status_bar.set_account(f"{sip.username}@{sip.effective_domain}"
-                                    if sip.username and sip.effective_domain else sip.username)
+        if account is None:
+            account = (f"{sip.username}@{sip.effective_domain}"
+                       if sip.username and sip.effective_domain else sip.username)
+        self.status_bar.set_account(account)
         self.status_bar.set_registration(self._service.registration)
 
     def bring_to_front(self) -> None:
