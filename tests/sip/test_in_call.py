@@ -85,6 +85,7 @@ class ToneAudio:
     def close(self) -> None:
         self.media = None
         self._tone = None
+        self._endpoint = None  # nothing may keep the library's Endpoint after shutdown
 
     def heard_level(self) -> int:
         """Level of what the call brings in from the remote (here: our own echo)."""

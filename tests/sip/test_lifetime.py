@@ -13,6 +13,7 @@ import pytest
 from agentdesk.core.phone_events import RegistrationState
 from agentdesk.core.settings import PhoneSettings
 from agentdesk.core.softphone import PhoneActionError
+from agentdesk.sip.call_audio import NullDeviceAudio
 from agentdesk.sip.endpoint import EndpointError
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from tests.sip.conftest import direct_settings, make_harness
@@ -60,3 +61,23 @@ def test_a_taken_port_gives_a_clear_error() -> None:
     busy.shutdown()
     again = make_harness(direct_settings())  # the failed start left nothing behind
     again.phone.shutdown()
+
+
+class ClingyAudio(NullDeviceAudio):
+    """A CallAudio that forgets to let go of the endpoint when closed."""
+
+    clinging = True
+
+    def close(self) -> None:
+        if not self.clinging:
+            super().close()
+
+
+def test_an_endpoint_kept_after_shutdown_blocks_a_restart_with_words_not_an_abort() -> None:
+    audio = ClingyAudio()
+    make_harness(direct_settings(), audio=audio).phone.shutdown()
+    with pytest.raises(EndpointError, match="still referenced"):
+        make_harness(direct_settings())
+    audio.clinging = False
+    audio.close()
+    make_harness(direct_settings()).phone.shutdown()  # and now it starts again

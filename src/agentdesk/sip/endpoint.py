@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import weakref
+from collections.abc import Callable
 
 import pjsua2 as pj
 
@@ -24,10 +26,37 @@ TRANSPORT_TYPES = {
 }
 
 _active: SipEndpoint | None = None  # pjsua2's own limit, made explicit
+# A destroyed library's Endpoint object must be gone before the next libCreate: a
+# new pj.Endpoint while the old one lives aborts the process inside pjlib.
+_previous: weakref.ref[pj.Endpoint] | None = None
 
 
 class EndpointError(RuntimeError):
     """The SIP stack could not start; the message says why, for the agent."""
+
+
+TransportListener = Callable[[str, bool], None]
+"""listener(transport type name, connected) for connection-oriented transports."""
+
+
+class _Endpoint(pj.Endpoint):
+    """pj.Endpoint with its transport callback forwarded (TCP/TLS connections)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transport_listener: TransportListener | None = None
+
+    def onTransportState(self, prm: pj.OnTransportStateParam) -> None:
+        try:
+            listener = self.transport_listener
+            if listener is None:
+                return
+            if prm.state == pj.PJSIP_TP_STATE_DISCONNECTED:
+                listener(str(prm.type), False)
+            elif prm.state == pj.PJSIP_TP_STATE_CONNECTED:
+                listener(str(prm.type), True)
+        except Exception:  # never into C++
+            log.exception("onTransportState failed")
 
 
 class SipEndpoint:
@@ -38,7 +67,8 @@ class SipEndpoint:
         self._log_level = log_level
         self._max_calls = max_calls
         self._writer = PjLogWriter()  # must outlive the library
-        self._ep: pj.Endpoint | None = None
+        self._ep: _Endpoint | None = None
+        self.transport_listener: TransportListener | None = None
         self.transport_id = -1
         self.local_port = 0
         self.local_address = ""
@@ -57,7 +87,12 @@ class SipEndpoint:
         global _active
         if _active is not None:
             raise EndpointError("Another softphone is already running in this process.")
-        ep = pj.Endpoint()
+        gc.collect()
+        if _previous is not None and _previous() is not None:
+            raise EndpointError("The previous SIP stack is still referenced (something kept "
+                                "its pj.Endpoint after shutdown); restart the program.")
+        ep = _Endpoint()
+        ep.transport_listener = self.transport_listener
         with quiet_stdout():
             ep.libCreate()
         self._ep = ep
@@ -115,10 +150,12 @@ class SipEndpoint:
 
     def destroy(self) -> None:
         """Release the library; the caller has dropped every Account and Call first."""
-        global _active
+        global _active, _previous
         ep, self._ep = self._ep, None
         if ep is None:
             return
+        ep.transport_listener = None
+        _previous = weakref.ref(ep)
         gc.collect()  # Call/Account wrappers must be gone before the library
         try:
             ep.libDestroy()

@@ -77,6 +77,7 @@ SHUTDOWN_WAIT_S = 3.0
 # come close is refused instead. No person dials this fast; a runaway dialer might.
 MEDIA_SESSION_BUDGET = 28
 KEY_FREE_DELAY_S = 0.6
+PJSIP_EBUSY = 171001
 _running: weakref.WeakSet[PjsuaSoftphone] = weakref.WeakSet()
 
 
@@ -119,6 +120,7 @@ class PjsuaSoftphone:
         self._password = password
         self._audio: CallAudio = audio if audio is not None else NullDeviceAudio()
         self._endpoint = SipEndpoint(sip, user_agent, log_level)
+        self._endpoint.transport_listener = self._on_transport
         self._retry = retry or RetryBackoff()
         self._listeners: list[PhoneListener] = []
         self._events: deque[PhoneEvent] = deque()
@@ -314,6 +316,18 @@ class PjsuaSoftphone:
                 retry_in_s=retry_in))
 
     @_agent_errors
+    def _on_transport(self, kind: str, connected: bool) -> None:
+        # A registrar that restarts (or a NAT that drops the connection) forgets us
+        # without a word; over TCP/TLS the lost connection is the word. Re-register
+        # at once: harmless if the registrar is fine, the backoff path if it is not.
+        # (Over UDP nothing tells us; the binding comes back at the next refresh.)
+        registered = self.registration.state in (RegistrationState.REGISTERED,
+                                                 RegistrationState.REGISTERING)
+        if not connected and registered and self._sip.registrar and not self._stopping:
+            log.info("%s connection lost: registering again", kind)
+            self._retry_at = time.monotonic()
+
+    @_agent_errors
     def reregister(self) -> None:
         """Register again now, with the password as it is now (e.g. after a fix)."""
         if not self._sip.registrar or self._account is None or self._stopping:
@@ -331,6 +345,8 @@ class PjsuaSoftphone:
         try:
             self._account.setRegistration(True)
         except pj.Error as exc:
+            if exc.status == PJSIP_EBUSY:
+                return  # a REGISTER is already on its way; its answer will be reported
             self.on_reg_state(0, _agent_message(exc), 0)
 
     # -- calls: bookkeeping ------------------------------------------------------------
