@@ -19,7 +19,9 @@ itself in dbus-run-session when no Secret Service is reachable).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -121,11 +123,15 @@ def measure_call(pid: int, port: int, user: str, call_s: float, answers: int) ->
 
 def bench_agentdesk(work: Path, call_s: float, starts: int, answers: int) -> Figures:
     registrar_port = free_port()
-    registrar = subprocess.Popen(
-        ["timeout", "600", "sipp", "-sf", str(HERE / "scenarios" / "registrar_auth.xml"),
-         "-i", "127.0.0.1", "-p", str(registrar_port), "-m", "100000", "-nostdin", "-bg"],
-        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    registrar.wait(timeout=10)  # -bg forks; the child serves REGISTERs
+    started = subprocess.run(
+        ["sipp", "-sf", str(HERE / "scenarios" / "registrar_auth.xml"), "-i", "127.0.0.1",
+         "-p", str(registrar_port), "-m", "100000", "-nostdin", "-bg"],
+        cwd=work, capture_output=True, text=True, timeout=10)
+    # -bg forks and prints "Background mode - PID=[1234]"; the child serves REGISTERs.
+    match = re.search(r"PID=\[(\d+)\]", started.stdout)
+    if match is None:
+        raise RuntimeError("sipp registrar did not start: " + started.stdout + started.stderr)
+    registrar_pid = int(match.group(1))
     port = free_port()
     config = work / "seat.toml"
     config.write_text(
@@ -162,7 +168,8 @@ def bench_agentdesk(work: Path, call_s: float, starts: int, answers: int) -> Fig
                 if code != 0:
                     print(f"  warning: agentdesk exited with {code}", file=sys.stderr)
     finally:
-        subprocess.run(["pkill", "-f", f"-p {registrar_port} "], check=False)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(registrar_pid, signal.SIGTERM)
     figures.start_to_registered_s = statistics.median(start_times)
     return figures
 
@@ -231,7 +238,10 @@ def main() -> int:
     args = parser.parse_args()
     if not os.environ.get("AGENTDESK_BENCH_KEYRING"):
         # A private Secret Service so the seat reads its password the production way.
-        script = ('printf bench | gnome-keyring-daemon --unlock --components=secrets '
+        # Its own keyring dir: an existing login keyring would stay locked.
+        keyring_home = tempfile.mkdtemp(prefix="agentdesk-bench-keyring-")
+        script = (f'export XDG_DATA_HOME={keyring_home}; printf bench | '
+                  'gnome-keyring-daemon --unlock --components=secrets '
                   '>/dev/null 2>&1; exec "$0" "$@"')
         os.environ["AGENTDESK_BENCH_KEYRING"] = "1"
         os.execvp("dbus-run-session", ["dbus-run-session", "--", "sh", "-c", script,

@@ -279,6 +279,19 @@ def run_desktop(paths: SeatPaths, settings: Settings, args: argparse.Namespace) 
     return _run_seat(app, seat, demo=None)
 
 
+def demo_settings(caller_port: int | None) -> Settings:
+    """Embedded defaults: direct calls on loopback; every number dialed reaches the
+    simulated customer when one runs on `caller_port`."""
+    settings = Settings()
+    settings.sip.username = "agent"
+    settings.sip.display_name = "Demo Agent"
+    settings.sip.local_port = 0
+    settings.sip.bind_address = "127.0.0.1"
+    if caller_port is not None:
+        settings.sip.domain = f"127.0.0.1:{caller_port}"
+    return settings
+
+
 def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
     """The desktop on embedded defaults plus a simulated caller on 127.0.0.1.
 
@@ -290,23 +303,15 @@ def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or "INFO", paths.log_dir)
     app = _application(sys.argv[0])
     install_translation(args.lang)
-    settings = Settings()
-    settings.sip.username = "agent"
-    settings.sip.display_name = "Demo Agent"
-    settings.sip.local_port = 0
-    settings.sip.bind_address = "127.0.0.1"
     caller: SimulatedCaller | None = None
     if not args.no_simulated_caller:
         caller = SimulatedCaller()
         caller.start()
-        port = _wait_until_ready(caller)
-        if port is None:
+        if _wait_until_ready(caller) is None:
             log.error("the simulated caller did not start; demo runs without it")
             caller.stop()
             caller = None
-        else:
-            # Every number the agent dials reaches the simulated customer.
-            settings.sip.domain = f"127.0.0.1:{port}"
+    settings = demo_settings(caller.port if caller is not None else None)
     seat = Seat(paths, settings, SessionSecretStore(None), settings_path=None)
     demo = DemoController(caller, seat) if caller is not None else None
     if caller is not None:
