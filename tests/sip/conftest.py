@@ -85,9 +85,10 @@ def direct_settings(**changes: Any) -> SipSettings:
     return SipSettings(**values)
 
 
-def make_harness(sip: SipSettings, password: str | None = None,
+def make_harness(sip: SipSettings, password: str | Callable[[], str | None] | None = None,
                  phone_settings: PhoneSettings | None = None, **kwargs: Any) -> PhoneHarness:
-    phone = PjsuaSoftphone(sip, phone_settings or PhoneSettings(), lambda: password, **kwargs)
+    secret = password if callable(password) else (lambda: password)
+    phone = PjsuaSoftphone(sip, phone_settings or PhoneSettings(), secret, **kwargs)
     harness = PhoneHarness(phone)
     phone.subscribe(harness.events.append)
     phone.start()

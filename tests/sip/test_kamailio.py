@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,7 +38,8 @@ def kamailio(tmp_path: Path) -> Iterator[Kamailio]:
     proxy.stop()
 
 
-def seat(proxy: Kamailio, password: str = PASSWORD, transport: str = "udp") -> PhoneHarness:
+def seat(proxy: Kamailio, password: str | Callable[[], str] = PASSWORD,
+         transport: str = "udp") -> PhoneHarness:
     sip = direct_settings(registrar=proxy.address, username="1001", domain="agentdesk.test",
                           transport=transport)
     return make_harness(sip, password=password, retry=RetryBackoff(base_s=0.5, jitter=0))
@@ -85,11 +86,15 @@ def test_register_take_and_place_calls_through_the_proxy_then_unregister(
     assert nobody.returncode == 0, nobody.diagnostics()
 
 
-def test_wrong_password_is_forbidden(kamailio: Kamailio) -> None:
-    phone = seat(kamailio, password="not it")
+def test_wrong_password_is_forbidden_until_fixed_and_reregistered(kamailio: Kamailio) -> None:
+    keyring = {"sip": "not it"}
+    phone = seat(kamailio, password=lambda: keyring["sip"])
     try:
         failed = phone.wait_event(RegistrationChanged, state=RegistrationState.FAILED)
         assert (failed.code, failed.reason, failed.retry_in_s) == (403, "Forbidden", None)
+        keyring["sip"] = PASSWORD  # the agent fixes it in the settings dialog
+        phone.phone.reregister()
+        phone.wait_event(RegistrationChanged, state=RegistrationState.REGISTERED)
     finally:
         phone.phone.shutdown()
 

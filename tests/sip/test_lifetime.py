@@ -81,3 +81,9 @@ def test_an_endpoint_kept_after_shutdown_blocks_a_restart_with_words_not_an_abor
     audio.clinging = False
     audio.close()
     make_harness(direct_settings()).phone.shutdown()  # and now it starts again
+
+
+def test_the_sip_stack_writes_nothing_to_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    make_harness(direct_settings()).phone.shutdown()  # libCreate talks before a writer
+    out, _ = capfd.readouterr()
+    assert out == ""

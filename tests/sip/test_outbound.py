@@ -7,6 +7,7 @@ import pytest
 from agentdesk.core.phone_events import CallState, CallStateChanged, OutgoingCallStarted
 from agentdesk.core.settings import PhoneSettings, SipSettings
 from agentdesk.core.softphone import PhoneActionError, Softphone
+from agentdesk.sip.dial_uri import target_uri
 from agentdesk.sip.endpoint import EndpointError
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from tests.sip.conftest import PhoneHarness, direct_settings
@@ -85,8 +86,12 @@ def test_dial_refuses_header_injection_and_nonsense(phone: PhoneHarness) -> None
 def test_dial_strings_become_uris_on_the_domain(transport: str, text: str, uri: str) -> None:
     sip = SipSettings(registrar="pbx.example:5060", domain="pbx.example",
                       username="1001", transport=transport)
-    phone = PjsuaSoftphone(sip, PhoneSettings(), lambda: None)  # not started: no stack
-    assert phone.target_uri(text) == uri
+    assert target_uri(sip, text) == uri
+
+
+def test_without_a_domain_the_registrar_host_is_used() -> None:
+    assert target_uri(SipSettings(registrar="10.0.0.5:5080", username="1001"),
+                      "1002") == "sip:1002@10.0.0.5:5080"
 
 
 def test_the_phone_satisfies_the_port(phone: PhoneHarness) -> None:

@@ -1,4 +1,4 @@
-"""Call transfer against real peers: blind and attended REFER out, REFER in."""
+"""Call transfer against real peers: blind and attended REFER out, REFER in, Replaces."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from agentdesk.core.phone_events import (
     TransferProgress,
     TransferRequested,
 )
+from agentdesk.core.sip_headers import parse_name_addr
 from tests.sip.conftest import PhoneHarness
 from tests.sip.sipp import SippFactory
 
@@ -89,3 +90,26 @@ def test_inbound_refer_is_accepted_and_places_the_new_call(
     notifies = transferor.received("NOTIFY")
     assert notifies[-1].body.strip().startswith("SIP/2.0 200")
     assert "terminated" in notifies[-1].header("Subscription-State")
+
+
+def test_invite_with_replaces_takes_over_a_call(phone: PhoneHarness, sipp: SippFactory) -> None:
+    first = sipp.start("uac_wait_bye.xml", f"127.0.0.1:{phone.phone.local_port}")
+    original = phone.wait_event(IncomingCall)
+    phone.phone.answer(original.call_id)
+    phone.wait_event(CallStateChanged, call_id=original.call_id, state=CallState.CONNECTED)
+    # The dialog as the phone knows it: its own tag is in the To of its 200 OK.
+    ok = next(m for m in first.received() if m.status == 200)
+    local_tag = parse_name_addr(ok.header("To")).params["tag"]
+    remote_tag = parse_name_addr(original.headers.get("from")).params["tag"]
+    replaces = f"{original.headers.get('call-id')};to-tag={local_tag};from-tag={remote_tag}"
+
+    second = sipp.start("uac_replaces.xml", f"127.0.0.1:{phone.phone.local_port}",
+                        keys={"replaces": replaces})
+    takeover = phone.wait_event(IncomingCall, replaces_call_id=original.call_id)
+    assert takeover.remote_number == "3000"
+    phone.wait_event(CallStateChanged, call_id=original.call_id, state=CallState.DISCONNECTED)
+    phone.wait_event(CallStateChanged, call_id=takeover.call_id, state=CallState.CONNECTED)
+    phone.wait_event(CallStateChanged, call_id=takeover.call_id, state=CallState.DISCONNECTED)
+    phone.wait_for(lambda: first.done and second.done, "both sipps to finish")
+    assert first.returncode == 0, first.diagnostics()
+    assert second.returncode == 0, second.diagnostics()

@@ -3,7 +3,7 @@
 pjsua's own retry (`retryIntervalSec`) waits a fixed interval plus a random part; a
 seat behind a registrar that restarts wants to come back quickly at first and then
 stop hammering it, so pjsua's retry is switched off and `RetryBackoff` (truncated
-exponential, with jitter) decides when the adapter re-registers.
+exponential, with jitter) decides when registration.py registers again.
 """
 
 from __future__ import annotations
@@ -21,36 +21,40 @@ from agentdesk.core.settings import SipSettings
 log = logging.getLogger(__name__)
 
 
-class AccountHost(Protocol):
+class RegistrationHost(Protocol):
     def on_reg_started(self, renew: bool) -> None: ...
 
     def on_reg_state(self, code: int, reason: str, expires: int) -> None: ...
 
-    def on_incoming_call(self, pj_call_id: int, whole_msg: str) -> None: ...
+
+IncomingHandler = Callable[[int, str], None]
+"""handler(pjsua call id, the INVITE's text)"""
 
 
 class PhoneAccount(pj.Account):
     """Forwards pjsua2's account callbacks; nothing may escape into C++."""
 
-    def __init__(self, host: AccountHost) -> None:
+    def __init__(self, registration: RegistrationHost, on_incoming: IncomingHandler) -> None:
         super().__init__()
-        self._host = host
+        self._registration = registration
+        self._on_incoming = on_incoming
 
     def onRegStarted(self, prm: pj.OnRegStartedParam) -> None:
         try:
-            self._host.on_reg_started(bool(prm.renew))
+            self._registration.on_reg_started(bool(prm.renew))
         except Exception:
             log.exception("onRegStarted failed")
 
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
         try:
-            self._host.on_reg_state(int(prm.code), str(prm.reason), int(prm.expiration))
+            self._registration.on_reg_state(int(prm.code), str(prm.reason),
+                                            int(prm.expiration))
         except Exception:
             log.exception("onRegState failed")
 
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         try:
-            self._host.on_incoming_call(int(prm.callId), prm.rdata.wholeMsg)
+            self._on_incoming(int(prm.callId), prm.rdata.wholeMsg)
         except Exception:
             log.exception("onIncomingCall failed")
 
@@ -119,7 +123,7 @@ class RetryBackoff:
     attempts: int = 0
 
     def next_delay(self) -> float:
-        delay = min(self.cap_s, self.base_s * (2 ** min(self.attempts, 30)))
+        delay = min(self.cap_s, self.base_s * 2.0 ** min(self.attempts, 30))
         self.attempts += 1
         spread = (self.rng() * 2.0 - 1.0) * self.jitter
         return max(0.1, delay * (1.0 + spread))

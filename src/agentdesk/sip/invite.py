@@ -25,7 +25,6 @@ class CallerInfo:
     uri: str = ""
     headers: SipHeaders = field(default_factory=SipHeaders)
     request_uri: str = ""
-    replaces: str = ""  # the Call-ID named by a Replaces header, if any
 
 
 def parse_invite(message: str | bytes) -> CallerInfo:
@@ -44,6 +43,5 @@ def parse_invite(message: str | bytes) -> CallerInfo:
             number = number or addr.user
             name = name or addr.display_name
             uri = uri or addr.uri
-    replaces = headers.get("replaces").split(";", 1)[0].strip()
     return CallerInfo(number=number, name=name[:MAX_NAME], uri=uri, headers=headers,
-                      request_uri=request_uri(start_line), replaces=replaces)
+                      request_uri=request_uri(start_line))

@@ -15,14 +15,12 @@ import functools
 import gc
 import itertools
 import logging
-import re
 import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
-from urllib.parse import quote
 
 import pjsua2 as pj
 
@@ -43,26 +41,20 @@ from agentdesk.core.phone_events import (
 from agentdesk.core.settings import PhoneSettings, SipSettings
 from agentdesk.core.sip_headers import parse_name_addr
 from agentdesk.core.softphone import CallQuality, PhoneActionError, PhoneListener
-from agentdesk.sip.account import (
-    PhoneAccount,
-    RetryBackoff,
-    account_config,
-    retryable,
-    transport_param,
-)
+from agentdesk.sip.account import PhoneAccount, RetryBackoff, account_config
 from agentdesk.sip.call import PhoneCall, Recorder, disown_leftover_calls
 from agentdesk.sip.call_audio import CallAudio, NullDeviceAudio
+from agentdesk.sip.dial_uri import sip_header, target_uri
 from agentdesk.sip.endpoint import SipEndpoint
 from agentdesk.sip.invite import parse_invite
 from agentdesk.sip.recorder import CallRecorder, RecorderError
+from agentdesk.sip.registration import Registration
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_DIALABLE = re.compile(r"[0-9A-Za-z+*#._\-]{1,64}")
-_DTMF = re.compile(r"[0-9*#A-Da-d]{1,64}")
-_HEADER_NAME = re.compile(r"[!%*+\-.`'~0-9A-Za-z_]{1,64}")
+_DTMF = frozenset("0123456789*#ABCDabcd")
 _DTMF_METHODS = {
     DtmfMethod.RFC4733: pj.PJSUA_DTMF_METHOD_RFC2833,
     DtmfMethod.SIP_INFO: pj.PJSUA_DTMF_METHOD_SIP_INFO,
@@ -77,7 +69,6 @@ SHUTDOWN_WAIT_S = 3.0
 # come close is refused instead. No person dials this fast; a runaway dialer might.
 MEDIA_SESSION_BUDGET = 28
 KEY_FREE_DELAY_S = 0.6
-PJSIP_EBUSY = 171001
 _running: weakref.WeakSet[PjsuaSoftphone] = weakref.WeakSet()
 
 
@@ -119,9 +110,6 @@ class PjsuaSoftphone:
         self._phone = phone
         self._password = password
         self._audio: CallAudio = audio if audio is not None else NullDeviceAudio()
-        self._endpoint = SipEndpoint(sip, user_agent, log_level)
-        self._endpoint.transport_listener = self._on_transport
-        self._retry = retry or RetryBackoff()
         self._listeners: list[PhoneListener] = []
         self._events: deque[PhoneEvent] = deque()
         self._flushing = False
@@ -129,10 +117,11 @@ class PjsuaSoftphone:
         self._calls: dict[str, PhoneCall] = {}
         self._ended: list[PhoneCall] = []  # released after their DISCONNECTED is delivered
         self._recent_ends: deque[float] = deque()  # see MEDIA_SESSION_BUDGET
-        self._retry_at: float | None = None
         self._stopping = False
         self._stopped = False
-        self.registration = RegistrationChanged(RegistrationState.DISABLED)
+        self._registration = Registration(bool(sip.registrar), self.emit, retry)
+        self._endpoint = SipEndpoint(sip, user_agent, log_level)
+        self._endpoint.transport_listener = self._registration.on_transport
 
     # -- lifecycle ---------------------------------------------------------------------
     @property
@@ -149,6 +138,11 @@ class PjsuaSoftphone:
         return self._endpoint.running and not self._stopping
 
     @property
+    def registration(self) -> RegistrationChanged:
+        """The latest registration state (DISABLED when there is no registrar)."""
+        return self._registration.current
+
+    @property
     def call_ids(self) -> list[str]:
         """Ids of the calls that have not ended, oldest first."""
         return [cid for cid, call in self._calls.items() if not call.ended]
@@ -163,13 +157,12 @@ class PjsuaSoftphone:
         _running.add(self)
         try:
             self._audio.start(self._endpoint.ep)
-            self._account = PhoneAccount(self)
+            self._account = PhoneAccount(self._registration, self.on_incoming_call)
             self._account.create(self._account_config(), True)
+            self._registration.attach(self._account)
         except Exception:
             self._release()
             raise
-        if not self._sip.registrar:
-            self._set_registration(RegistrationChanged(RegistrationState.DISABLED))
         self._flush()
 
     def _account_config(self) -> pj.AccountConfig:
@@ -181,15 +174,14 @@ class PjsuaSoftphone:
         if not self._endpoint.running:
             return
         self._endpoint.poll(max_ms)
-        if self._retry_at is not None and time.monotonic() >= self._retry_at:
-            self._retry_at = None
-            self._register_again()
+        self._registration.poll()
         self._flush()
 
     def shutdown(self) -> None:
         if self._stopped or self._stopping:
             return
         self._stopping = True
+        self._registration.stopping = True
         try:
             if self._endpoint.running:
                 self._hang_up_all()
@@ -212,15 +204,9 @@ class PjsuaSoftphone:
         self._pump_until(lambda: not self.call_ids)
 
     def _unregister(self) -> None:
-        if self._account is None or self.registration.state is not RegistrationState.REGISTERED:
-            return
-        self._retry_at = None
-        try:
-            self._account.setRegistration(False)
-        except pj.Error as exc:
-            log.warning("un-REGISTER failed: %s", exc.info())
-            return
-        self._pump_until(lambda: self.registration.state is not RegistrationState.REGISTERED)
+        if self._registration.unregister():
+            self._pump_until(
+                lambda: self._registration.state is not RegistrationState.REGISTERED)
 
     def _pump_until(self, done: Callable[[], bool]) -> None:
         deadline = time.monotonic() + SHUTDOWN_WAIT_S
@@ -238,6 +224,7 @@ class PjsuaSoftphone:
         if leftovers:
             log.warning("%d call object(s) still referenced at shutdown (an exception "
                         "kept somewhere?); they are left to the process exit", leftovers)
+        self._registration.attach(None)
         if self._account is not None:
             try:
                 self._account.shutdown()
@@ -288,66 +275,13 @@ class PjsuaSoftphone:
             raise PhoneActionError(message)
 
     # -- registration ------------------------------------------------------------------
-    def _set_registration(self, event: RegistrationChanged) -> None:
-        if event != self.registration:
-            self.registration = event
-            self.emit(event)
-
-    def on_reg_started(self, renew: bool) -> None:
-        if renew and self.registration.state is not RegistrationState.REGISTERED:
-            self._set_registration(RegistrationChanged(RegistrationState.REGISTERING))
-
-    def on_reg_state(self, code: int, reason: str, expires: int) -> None:
-        if 200 <= code < 300 and expires > 0:
-            self._retry.reset()
-            self._set_registration(RegistrationChanged(
-                RegistrationState.REGISTERED, code, reason, expires_s=expires))
-        elif 200 <= code < 300:
-            self._set_registration(RegistrationChanged(
-                RegistrationState.UNREGISTERED, code, reason))
-        else:
-            retry_in = None
-            if retryable(code) and not self._stopping:
-                retry_in = round(self._retry.next_delay(), 1)
-                self._retry_at = time.monotonic() + retry_in
-            log.info("registration failed: %s %s (retry in %s s)", code, reason, retry_in)
-            self._set_registration(RegistrationChanged(
-                RegistrationState.FAILED, code, reason or _reason_for(code),
-                retry_in_s=retry_in))
-
-    @_agent_errors
-    def _on_transport(self, kind: str, connected: bool) -> None:
-        # A registrar that restarts (or a NAT that drops the connection) forgets us
-        # without a word; over TCP/TLS the lost connection is the word. Re-register
-        # at once: harmless if the registrar is fine, the backoff path if it is not.
-        # (Over UDP nothing tells us; the binding comes back at the next refresh.)
-        registered = self.registration.state in (RegistrationState.REGISTERED,
-                                                 RegistrationState.REGISTERING)
-        if not connected and registered and self._sip.registrar and not self._stopping:
-            log.info("%s connection lost: registering again", kind)
-            self._retry_at = time.monotonic()
-
     @_agent_errors
     def reregister(self) -> None:
         """Register again now, with the password as it is now (e.g. after a fix)."""
-        if not self._sip.registrar or self._account is None or self._stopping:
+        if self._account is None or self._stopping:
             return
-        self._retry_at = None
-        self._retry.reset()
         with self._action():
-            self._account.modify(self._account_config())
-            if not self._account.getInfo().regIsActive:
-                self._account.setRegistration(True)
-
-    def _register_again(self) -> None:
-        if self._account is None:
-            return
-        try:
-            self._account.setRegistration(True)
-        except pj.Error as exc:
-            if exc.status == PJSIP_EBUSY:
-                return  # a REGISTER is already on its way; its answer will be reported
-            self.on_reg_state(0, _agent_message(exc), 0)
+            self._registration.restart(self._account_config())
 
     # -- calls: bookkeeping ------------------------------------------------------------
     def _new_call(self, direction: CallDirection, pj_call_id: int = pj.PJSUA_INVALID_ID
@@ -389,22 +323,11 @@ class PjsuaSoftphone:
                  caller.number)
         log.debug("call %s X-headers: %s", call.call_id, caller.headers.x_headers())
         self.emit(IncomingCall(call.call_id, caller.number, caller.name, caller.headers,
-                               caller.request_uri, self._call_by_sip_id(caller.replaces)))
+                               caller.request_uri))
         try:
             call.answer(_status(180))
         except pj.Error as exc:  # the caller may have given up already
             log.warning("could not send 180 Ringing for %s: %s", call.call_id, exc.info())
-
-    def _call_by_sip_id(self, sip_call_id: str) -> str | None:
-        if not sip_call_id:
-            return None
-        for call in self._calls.values():
-            try:
-                if call.getInfo().callIdString == sip_call_id:
-                    return call.call_id
-            except pj.Error:
-                continue
-        return None
 
     def transfer_requested(self, call: PhoneCall, target: str) -> PhoneCall | None:
         if self._stopping:
@@ -431,12 +354,13 @@ class PjsuaSoftphone:
     # -- calls: actions ----------------------------------------------------------------
     @_agent_errors
     def dial(self, uri_or_number: str, headers: Mapping[str, str] | None = None) -> str:
-        uri = self.target_uri(uri_or_number)
+        uri = target_uri(self._sip, uri_or_number)
+        self._check_uri(uri, uri_or_number)
         if self._media_sessions_in_use() >= MEDIA_SESSION_BUDGET:
             raise PhoneActionError("Too many calls in a moment: wait a second and dial again.")
         prm = pj.CallOpParam(True)
         for name, value in (headers or {}).items():
-            prm.txOption.headers.append(_header(name, value))
+            prm.txOption.headers.append(sip_header(name, value))
         call = self._new_call(CallDirection.OUTBOUND)
         call.remote_uri = uri
         call.remote_number = parse_name_addr(uri).user
@@ -456,27 +380,9 @@ class PjsuaSoftphone:
         self._flush()
         return call.call_id
 
-    def target_uri(self, uri_or_number: str) -> str:
-        """A full SIP URI as typed, otherwise sip:<dial string>@<domain or registrar>."""
-        text = uri_or_number.strip()
-        if text.lower().startswith(("sip:", "sips:")):
-            uri = text
-        else:
-            if text.lower().startswith("tel:"):
-                text = text[4:].split(";", 1)[0]
-            text = re.sub(r"[\s\-().]", "", text) if text.startswith("+") else text
-            if not _DIALABLE.fullmatch(text):
-                raise PhoneActionError(f"'{uri_or_number.strip()}' cannot be dialed.")
-            host = self._sip.domain or self._sip.registrar
-            if not host:
-                raise PhoneActionError(
-                    "No SIP domain or registrar is set: dial a full address such as "
-                    "sip:1001@pbx.example.com.")
-            user = quote(text, safe="+*-_.")
-            uri = f"sip:{user}@{host}{transport_param(self._sip)}"
+    def _check_uri(self, uri: str, typed: str) -> None:
         if self._endpoint.running and self._endpoint.ep.utilVerifySipUri(uri) != 0:
-            raise PhoneActionError(f"'{uri_or_number.strip()}' is not a valid SIP address.")
-        return uri
+            raise PhoneActionError(f"'{typed.strip()}' is not a valid SIP address.")
 
     @_agent_errors
     def answer(self, call_id: str) -> None:
@@ -525,7 +431,7 @@ class PjsuaSoftphone:
 
     @_agent_errors
     def send_dtmf(self, call_id: str, digits: str, method: DtmfMethod | None = None) -> None:
-        if not _DTMF.fullmatch(digits):
+        if not digits or len(digits) > 64 or not set(digits) <= _DTMF:
             raise PhoneActionError(f"'{digits}' are not DTMF digits (0-9, *, #, A-D).")
         call = self._call(call_id, CallState.CONNECTED)
         method = method or DtmfMethod(self._phone.dtmf_method)
@@ -538,7 +444,8 @@ class PjsuaSoftphone:
     @_agent_errors
     def blind_transfer(self, call_id: str, target: str) -> None:
         call = self._call(call_id, CallState.CONNECTED)
-        uri = self.target_uri(target)
+        uri = target_uri(self._sip, target)
+        self._check_uri(uri, target)
         with self._action():
             call.xfer(uri, pj.CallOpParam(True))
         log.info("call %s: blind transfer to %s", call_id, uri)
@@ -625,23 +532,6 @@ def _status(code: int) -> pj.CallOpParam:
     prm = pj.CallOpParam(True)
     prm.statusCode = code
     return prm
-
-
-def _header(name: str, value: str) -> pj.SipHeader:
-    if not _HEADER_NAME.fullmatch(name) or any(ch in value for ch in "\r\n\0"):
-        raise PhoneActionError(f"'{name}' cannot be sent as a SIP header.")
-    header = pj.SipHeader()
-    header.hName = name
-    header.hValue = value
-    return header
-
-
-_REASONS = {0: "No response (network error)", 408: "Request Timeout", 403: "Forbidden",
-            401: "Unauthorized", 404: "Not Found", 503: "Service Unavailable"}
-
-
-def _reason_for(code: int) -> str:
-    return _REASONS.get(code, "")
 
 
 def _agent_message(exc: pj.Error) -> str:
