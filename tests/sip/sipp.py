@@ -138,12 +138,13 @@ class SippFactory:
               transport: str = "u1", keys: dict[str, str] | None = None,
               extra: list[str] | None = None, timeout_s: float = 30,
               port: int | None = None, rtp_echo: bool = False,
-              fill: dict[str, str] | None = None) -> SippRun:
+              fill: dict[str, str] | None = None, encoding: str = "utf-8") -> SippRun:
         """Start sipp on `scenario` (a file in scenarios/, or "builtin:uas").
 
         `keys` become sipp `-key`s ([name] in the scenario, substituted per message);
         `fill` makes literal replacements in the file before sipp reads it, for what
-        sipp parses at load time (a response's status code) or a test must redirect.
+        sipp parses at load time (a response's status code) or a test must redirect;
+        the filled file is written in `encoding` (sipp sends its bytes as they are).
         """
         port = port or free_port(
             socket.SOCK_STREAM if transport.startswith("t") else socket.SOCK_DGRAM)
@@ -162,7 +163,7 @@ class SippFactory:
                     assert old in text, f"{old!r} is not in {path.name}"
                     text = text.replace(old, new)
                 path = self._workdir / f"{path.stem}-{port}.xml"
-                path.write_text(text)
+                path.write_bytes(text.encode(encoding))
             source = ["-sf", str(path)]
         cmd = ["timeout", "-k", "2", str(int(timeout_s)), SIPP, *source,
                "-i", HOST, "-p", str(port), "-mp", str(media_port),

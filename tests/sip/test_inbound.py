@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from agentdesk.core.phone_events import CallState, CallStateChanged, IncomingCall
@@ -56,6 +58,23 @@ def test_hostile_invite_still_rings_with_what_could_be_read(
     assert ended.code == 486
     phone.wait_for(lambda: caller.done, "sipp to finish")
     assert caller.returncode == 0, caller.diagnostics()
+
+
+def test_a_display_name_that_is_not_utf8_arrives_clean(
+        phone: PhoneHarness, sipp: SippFactory, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="agentdesk")
+    caller = sipp.start("uac_hostile.xml", f"127.0.0.1:{phone.phone.local_port}",
+                        fill={"@long_name@": "José Müller", "@name_length@": "11"},
+                        keys={"folded": FOLDED}, encoding="latin-1")
+    incoming = phone.wait_event(IncomingCall)
+    assert incoming.remote_name == "Jos\ufffd M\ufffdller"
+    for _, value in incoming.headers:
+        value.encode("utf-8")  # no lone surrogates: safe for logs, the database, Qt
+    phone.phone.reject(incoming.call_id, 486)
+    phone.wait_for(lambda: caller.done, "sipp to finish")
+    assert caller.returncode == 0, caller.diagnostics()
+    assert "Jos\ufffd" in caplog.text  # the INVITE was logged (by pjsip, at DEBUG) ...
+    caplog.text.encode("utf-8")  # ... in text a UTF-8 log file can take
 
 
 def test_second_call_while_talking_rings_as_call_waiting(

@@ -17,6 +17,7 @@ from typing import Protocol
 import pjsua2 as pj
 
 from agentdesk.core.settings import SipSettings
+from agentdesk.sip.invite import wire_text
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class PhoneAccount(pj.Account):
 
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
         try:
-            self._registration.on_reg_state(int(prm.code), str(prm.reason),
+            self._registration.on_reg_state(int(prm.code), wire_text(prm.reason),
                                             int(prm.expiration))
         except Exception:
             log.exception("onRegState failed")

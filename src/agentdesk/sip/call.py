@@ -27,6 +27,7 @@ from agentdesk.core.phone_events import (
     TransferProgress,
 )
 from agentdesk.sip.call_audio import CallAudio
+from agentdesk.sip.invite import wire_text
 
 log = logging.getLogger(__name__)
 
@@ -148,14 +149,14 @@ class PhoneCall(pj.Call):
     def _status(self, prm: pj.OnCallStateParam) -> tuple[int, str, int]:
         try:
             info = self.getInfo()
-            return int(info.lastStatusCode), str(info.lastReason), int(info.state)
+            return int(info.lastStatusCode), wire_text(info.lastReason), int(info.state)
         except pj.Error:
             # pjsua2 forgets the call's id before reporting DISCONNECTED: read the
             # status from the transaction that ended it instead.
             code, reason = 0, ""
             if prm.e.type == pj.PJSIP_EVENT_TSX_STATE:
                 tsx = prm.e.body.tsxState.tsx
-                code, reason = int(tsx.statusCode), str(tsx.statusText)
+                code, reason = int(tsx.statusCode), wire_text(tsx.statusText)
             return code, reason, pj.PJSIP_INV_STATE_DISCONNECTED
 
     @_guarded
@@ -177,18 +178,18 @@ class PhoneCall(pj.Call):
 
     @_guarded
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
-        self._host.emit(DtmfReceived(self.call_id, str(prm.digit)))
+        self._host.emit(DtmfReceived(self.call_id, wire_text(prm.digit, 1)))
 
     @_guarded
     def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
         code = int(prm.statusCode)
         final = bool(prm.finalNotify)
-        self._host.emit(TransferProgress(self.call_id, code, str(prm.reason), final,
+        self._host.emit(TransferProgress(self.call_id, code, wire_text(prm.reason), final,
                                          succeeded=final and 200 <= code < 300))
 
     @_guarded
     def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
-        new_call = self._host.transfer_requested(self, str(prm.dstUri))
+        new_call = self._host.transfer_requested(self, wire_text(prm.dstUri, 2048))
         if new_call is None:
             prm.statusCode = 603
         else:

@@ -27,9 +27,22 @@ class CallerInfo:
     request_uri: str = ""
 
 
+def wire_text(value: str, limit: int = 256) -> str:
+    """A string that came off the network (a reason phrase, a URI), made safe to keep:
+    valid UTF-8 (SWIG passes other bytes as lone surrogates), no control characters,
+    bounded."""
+    text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = "".join(ch if ch >= " " and ch != "\x7f" else "?" for ch in text)
+    return text.strip()[:limit]
+
+
 def parse_invite(message: str | bytes) -> CallerInfo:
+    if isinstance(message, str):
+        # SWIG hands over bytes that are not UTF-8 as lone surrogates (surrogateescape);
+        # left in, they break the first UTF-8 encode downstream (a log file, the DB, Qt).
+        message = message.encode("utf-8", "surrogateescape")
     try:
-        start_line, headers = parse_message(message)
+        start_line, headers = parse_message(message)  # decodes with errors="replace"
     except Exception:  # the core parser does not raise; this is belt and braces
         log.exception("could not parse an incoming INVITE")
         return CallerInfo()

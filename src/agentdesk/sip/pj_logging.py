@@ -19,8 +19,10 @@ log = logging.getLogger("agentdesk.sip.pj")
 
 # pjlib levels: 0 fatal, 1 error, 2 warning, 3 info, 4 debug, 5 trace, 6 detailed trace.
 # Level 3 and up (SIP messages are level 4) are what an engineer wants when asked to
-# debug a seat, not what an operator wants to see: they all go to DEBUG.
-_LEVELS = {0: logging.ERROR, 1: logging.WARNING, 2: logging.INFO}
+# debug a seat, not what an operator wants to see: they all go to DEBUG. pjlib's
+# "errors" are mostly pjsua2 echoing an error it also raises (a stopTransmit on a
+# port that just went away), which the adapter handles or reports itself: INFO.
+_LEVELS = {0: logging.ERROR, 1: logging.INFO, 2: logging.INFO}
 
 
 def python_level(pj_level: int) -> int:
@@ -34,7 +36,10 @@ class PjLogWriter(pj.LogWriter):
         try:
             level = python_level(entry.level)
             if log.isEnabledFor(level):
-                log.log(level, "%s", entry.msg.rstrip())
+                # SIP messages may carry bytes that are not UTF-8 (SWIG passes them as
+                # lone surrogates, which a UTF-8 log file cannot take).
+                text = entry.msg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                log.log(level, "%s", text.rstrip())
         except Exception:  # never let an exception travel back into C++
             pass
 
