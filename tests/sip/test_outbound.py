@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from agentdesk.core.phone_events import CallState, CallStateChanged, OutgoingCallStarted
@@ -9,7 +11,7 @@ from agentdesk.core.settings import PhoneSettings, SipSettings
 from agentdesk.core.softphone import PhoneActionError, Softphone
 from agentdesk.sip.dial_uri import target_uri
 from agentdesk.sip.endpoint import EndpointError
-from agentdesk.sip.pjsua_phone import PjsuaSoftphone
+from agentdesk.sip.pjsua_phone import MAX_CALLS, PjsuaSoftphone
 from tests.sip.conftest import PhoneHarness, direct_settings
 from tests.sip.sipp import SippFactory
 
@@ -121,3 +123,21 @@ def test_a_burst_of_calls_is_refused_before_pjsua_runs_out_of_sockets(
     phone.settle(0.7)  # the sockets' grace period ends: dialing works again
     call_id = phone.phone.dial(f"sip:2000@{callee.address}")
     phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+
+
+def test_more_simultaneous_calls_than_pjsua_has_slots_are_refused_in_words(
+        phone: PhoneHarness) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:  # never answers
+        silent.bind(("127.0.0.1", 0))
+        target = f"sip:2000@127.0.0.1:{silent.getsockname()[1]}"
+        calls: list[str] = []
+        # pjsua frees a slot a moment after its call ended, so count up to the refusal
+        with pytest.raises(PhoneActionError, match=r"too many calls at once \(4 at most\)"):
+            for _ in range(MAX_CALLS + 1):
+                calls.append(phone.phone.dial(target))
+        assert 1 <= len(calls) <= MAX_CALLS
+        for call_id in calls:
+            phone.phone.hangup(call_id)  # CANCEL before any answer: 487 at once
+        phone.wait_for(lambda: not phone.phone.call_ids, "the calls to end")
+        ends = phone.find(CallStateChanged, state=CallState.DISCONNECTED)
+        assert {(e.code, e.reason) for e in ends} == {(487, "Request Terminated")}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pjsua2 as pj
 
 from agentdesk.core.settings import SipSettings
+from agentdesk.core.softphone import PhoneActionError
 from agentdesk.sip.pj_logging import PjLogWriter, log_config, quiet_stdout
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ _active: SipEndpoint | None = None  # pjsua2's own limit, made explicit
 _previous: weakref.ref[pj.Endpoint] | None = None
 
 
-class EndpointError(RuntimeError):
+class EndpointError(PhoneActionError):
     """The SIP stack could not start; the message says why, for the agent."""
 
 
@@ -61,7 +62,7 @@ class _Endpoint(pj.Endpoint):
 
 class SipEndpoint:
     def __init__(self, sip: SipSettings, user_agent: str, log_level: int = 4,
-                 max_calls: int = 8) -> None:
+                 max_calls: int = 4) -> None:
         self._sip = sip
         self._user_agent = user_agent
         self._log_level = log_level

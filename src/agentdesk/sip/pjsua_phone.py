@@ -63,6 +63,7 @@ _LIVE = (CallState.RINGING, CallState.DIALING, CallState.EARLY, CallState.CONNEC
          CallState.CONNECTED)
 _serials = itertools.count(1)  # call ids stay unique across phones in one process
 SHUTDOWN_WAIT_S = 3.0
+MAX_CALLS = 4  # PJSUA_MAX_CALLS of the pjsua2-python wheel: a larger maxCalls is cut to it
 # Each call's RTP and RTCP sockets hold two of the media ioqueue's 64 keys until
 # 500 ms after the call ends (pjlib's safe-unregistration delay); running out is an
 # assertion failure that aborts the process in this pjsua build. A dial that would
@@ -120,7 +121,7 @@ class PjsuaSoftphone:
         self._stopping = False
         self._stopped = False
         self._registration = Registration(bool(sip.registrar), self.emit, retry)
-        self._endpoint = SipEndpoint(sip, user_agent, log_level)
+        self._endpoint = SipEndpoint(sip, user_agent, log_level, max_calls=MAX_CALLS)
         self._endpoint.transport_listener = self._registration.on_transport
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -534,6 +535,18 @@ def _status(code: int) -> pj.CallOpParam:
     return prm
 
 
+# pjlib's words for the errors an agent can meet, in the agent's words.
+_PJ_ERRORS = {
+    "PJ_ETOOMANY": f"too many calls at once ({MAX_CALLS} at most): end one first",
+    "PJSIP_ESESSIONTERMINATED": "the call has already ended",
+    "PJ_EINVALIDOP": "that cannot be done in the call's current state",
+    "PJSIP_EBUSY": "the previous request is still in progress; try again in a moment",
+}
+
+
 def _agent_message(exc: pj.Error) -> str:
     reason = str(getattr(exc, "reason", "") or "").strip()
+    for name, words in _PJ_ERRORS.items():
+        if f"({name})" in reason:
+            return words
     return reason or "the SIP stack refused"
