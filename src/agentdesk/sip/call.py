@@ -136,14 +136,18 @@ class PhoneCall(pj.Call):
         state = state or _STATES.get(inv_state)
         if state is None or state is self.state:
             return
-        if state is CallState.DISCONNECTED:
-            self._end_media()
         self.state = state
         if state is CallState.CONNECTED and self.connected_at is None:
             self.connected_at = time.monotonic()
-        self._host.emit(CallStateChanged(self.call_id, state, code, reason,
-                                         self.connected_at))
-        if state is CallState.DISCONNECTED:
+        if state is not CallState.DISCONNECTED:
+            self._host.emit(CallStateChanged(self.call_id, state, code, reason,
+                                             self.connected_at))
+            return
+        try:
+            self._end_media()
+        finally:  # whatever failed above, the call is over: report it and let it go
+            self._host.emit(CallStateChanged(self.call_id, state, code, reason,
+                                             self.connected_at))
             self._host.call_ended(self)
 
     def _status(self, prm: pj.OnCallStateParam) -> tuple[int, str, int]:
@@ -151,8 +155,8 @@ class PhoneCall(pj.Call):
             info = self.getInfo()
             return int(info.lastStatusCode), wire_text(info.lastReason), int(info.state)
         except pj.Error:
-            # pjsua2 forgets the call's id before reporting DISCONNECTED: read the
-            # status from the transaction that ended it instead.
+            # The call's info is gone (pjsua2 versions differ on when they drop the
+            # id of an ended call): read the transaction that ended it instead.
             code, reason = 0, ""
             if prm.e.type == pj.PJSIP_EVENT_TSX_STATE:
                 tsx = prm.e.body.tsxState.tsx
@@ -167,7 +171,7 @@ class PhoneCall(pj.Call):
                 continue
             status = media_info.status
             if status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
-                self._connect_media(media_info.index)
+                self._connect_media(media_info.index, media_info.audioConfSlot)
                 self._set_hold(False)
             elif status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD:
                 self._disconnect_media()
@@ -208,9 +212,9 @@ class PhoneCall(pj.Call):
             prm.newCall = new_call
 
     # -- media -----------------------------------------------------------------------
-    def _connect_media(self, index: int) -> None:
-        if self.media is not None and self.media_index == index:
-            return
+    def _connect_media(self, index: int, slot: int) -> None:
+        if self.media is not None and self.media.getPortId() == slot:
+            return  # a re-INVITE that kept the stream (a new codec would not)
         self._disconnect_media()
         media = self.getAudioMedia(index)
         self.media, self.media_index = media, index
