@@ -10,7 +10,12 @@ Devices are chosen by description (AudioSettings.input_device / output_device; e
 means the system default). When the chosen device disappears mid-call (a headset
 unplugged) audio moves to the default device and `QtCallAudio.sig_device_changed`
 carries a core `AudioDeviceChanged(fell_back=True, lost_device=...)`; when it comes
-back audio returns to it (fell_back=False).
+back audio returns to it (fell_back=False). Checked against a real PulseAudio server
+with Qt 6.12: removing the *default* sink is reported at once; removing another
+sink is not (Qt's PulseAudio backend drops it from its map without emitting
+audioOutputsChanged, and QMediaDevices keeps listing it), while PulseAudio itself
+moves the running stream to the default sink - so audio goes on but the agent is
+told only at the next device change.
 
 With no audio device at all (CI, a headless box) nothing is opened: the bridge keeps
 running, call audio simply has nowhere to play. Creating a QAudioSink on a null
@@ -246,8 +251,10 @@ class _QtStream:
         self._on_failed = on_failed
         audio.stateChanged.connect(self._on_state_changed)
 
-    def _on_state_changed(self, state: QtAudio.State) -> None:
-        error = self._audio.error()
+    def _on_state_changed(self) -> None:
+        # No parameter on purpose: PySide 6.12 cannot convert the signal's
+        # QAudio::State argument for a Python slot (TypeError at every change).
+        state, error = self._audio.state(), self._audio.error()
         if state == QtAudio.State.StoppedState and error not in (
                 QtAudio.Error.NoError, QtAudio.Error.UnderrunError):
             log.warning("audio device stopped: %s", error.name)
