@@ -89,6 +89,15 @@ def test_fast_frame_copy_is_in_use() -> None:
     assert audio_bridge.FAST_FRAME_COPY
 
 
+def test_fast_and_portable_frame_copies_agree() -> None:
+    pcm = bytes(range(256)) * 3
+    for write in (audio_bridge._fast_write, audio_bridge._slow_write):
+        vector = pj.ByteVector()
+        write(vector, pcm)
+        assert bytes(vector) == pcm
+        assert audio_bridge._fast_read(vector) == audio_bridge._slow_read(vector) == pcm
+
+
 @pytest.mark.sip
 def test_call_audio_reaches_the_speaker_sink(endpoint: MediaEndpoint,
                                              player: pj.AudioMediaPlayer) -> None:
