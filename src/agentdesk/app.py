@@ -48,10 +48,6 @@ PUMP_INTERVAL_MS = 10  # pjsua2 event pump: bounds SIP latency, costs well under
 AUDIO_CLOCK_RATE = 16000
 
 
-def _translate(text: str) -> str:
-    return QCoreApplication.translate("Seat", text)
-
-
 class Seat(QObject):
     """One agent seat: phone, audio, call policies and the Qt bridge, started and
     stopped together."""
@@ -179,14 +175,16 @@ def _ask_session_password(store: SessionSecretStore, account: str) -> None:
     """No stored SIP password: ask once; keep it for this session only when the
     machine has no keyring (and say so), otherwise store it in the keyring."""
     if not store.available:
-        text = _translate("No system keyring is available, so the SIP password cannot be "
-                          "saved:\n{problem}\n\nEnter it for this session only "
-                          "(it is never written to disk).").format(problem=store.problem)
+        text = QCoreApplication.translate(
+            "Seat", "No system keyring is available, so the SIP password cannot be saved:\n"
+            "{problem}\n\nEnter it for this session only (it is never written to disk)."
+        ).format(problem=store.problem)
     else:
-        text = _translate("Enter the SIP password for {account}. It is saved in the "
-                          "system keyring.").format(account=account)
-    password, ok = QInputDialog.getText(None, _translate("SIP password"), text,
-                                        QLineEdit.EchoMode.Password)
+        text = QCoreApplication.translate(
+            "Seat", "Enter the SIP password for {account}. It is saved in the system keyring."
+        ).format(account=account)
+    title = QCoreApplication.translate("Seat", "SIP password")
+    password, ok = QInputDialog.getText(None, title, text, QLineEdit.EchoMode.Password)
     if not ok or not password:
         return
     try:
@@ -221,15 +219,17 @@ def _open_settings(seat: Seat, window: MainWindow) -> None:
         try:
             restart = seat.apply_settings(new)
         except OSError as exc:
-            window.statusBar().showMessage(
-                _translate("Settings could not be saved: {error}").format(error=exc.strerror))
+            message = QCoreApplication.translate("Seat", "Settings could not be saved: {error}")
+            window.statusBar().showMessage(message.format(error=exc.strerror))
             return
         window.apply_settings(seat.settings, account=seat.account_label())
         if restart:
-            window.statusBar().showMessage(_translate(
+            window.statusBar().showMessage(QCoreApplication.translate(
+                "Seat",
                 "Saved. The new SIP account is used when agentdesk next starts."))
         elif seat.settings_path is None:
-            window.statusBar().showMessage(_translate(
+            window.statusBar().showMessage(QCoreApplication.translate(
+                "Seat",
                 "Demo mode: settings apply to this session only."))
 
     dialog.sig_settings_accepted.connect(on_accepted)
@@ -253,7 +253,8 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None) -> int
             seat.start()
         except EndpointError as exc:
             log.error("softphone could not start: %s", exc)
-            QMessageBox.critical(None, _translate("The phone could not start"), str(exc))
+            title = QCoreApplication.translate("Seat", "The phone could not start")
+            QMessageBox.critical(None, title, str(exc))
             return 1
         window.apply_settings(seat.settings, account=seat.account_label())
         window.show()

@@ -24,6 +24,8 @@ from tests.fakes.secrets import FakeSecretStore
 from tests.fakes.softphone import FakeSoftphone
 
 UI_DIR = Path(i18n.__file__).parent
+# The widgets, plus the composition root and demo mode, which also speak to the agent.
+TRANSLATED_SOURCES = [*UI_DIR.glob("*.py"), UI_DIR.parent / "app.py", UI_DIR.parent / "demo.py"]
 TS_FILE = resource_path("translations", "agentdesk_zh_CN.ts")
 QM_FILE = resource_path("translations", "agentdesk_zh_CN.qm")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -49,7 +51,7 @@ def messages(ts: Path) -> Iterator[tuple[str, str, ET.Element]]:
 def extracted(tmp_path_factory) -> set[tuple[str, str]]:
     """(context, source) of every tr()/translate() string in the UI, as lupdate sees it."""
     fresh = tmp_path_factory.mktemp("lupdate") / "fresh.ts"
-    sources = sorted(str(p) for p in UI_DIR.glob("*.py"))
+    sources = sorted(str(p) for p in TRANSLATED_SOURCES)
     subprocess.run([qt_tool("pyside6-lupdate"), *sources, "-ts", str(fresh)],
                    check=True, capture_output=True, timeout=60)
     return {(context, source) for context, source, _ in messages(fresh)}

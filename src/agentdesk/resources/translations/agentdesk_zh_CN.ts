@@ -364,6 +364,43 @@
     </message>
 </context>
 <context>
+    <name>Seat</name>
+    <message>
+        <source>No system keyring is available, so the SIP password cannot be saved:
+{problem}
+
+Enter it for this session only (it is never written to disk).</source>
+        <translation>本机没有可用的系统密钥环，无法保存 SIP 密码：
+{problem}
+
+请输入密码，仅用于本次会话（绝不写入磁盘）。</translation>
+    </message>
+    <message>
+        <source>Enter the SIP password for {account}. It is saved in the system keyring.</source>
+        <translation>请输入 {account} 的 SIP 密码。密码将保存在系统密钥环中。</translation>
+    </message>
+    <message>
+        <source>SIP password</source>
+        <translation>SIP 密码</translation>
+    </message>
+    <message>
+        <source>Settings could not be saved: {error}</source>
+        <translation>设置无法保存：{error}</translation>
+    </message>
+    <message>
+        <source>Saved. The new SIP account is used when agentdesk next starts.</source>
+        <translation>已保存。新的 SIP 账号将在下次启动 agentdesk 时生效。</translation>
+    </message>
+    <message>
+        <source>Demo mode: settings apply to this session only.</source>
+        <translation>演示模式：设置仅对本次会话有效。</translation>
+    </message>
+    <message>
+        <source>The phone could not start</source>
+        <translation>电话无法启动</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -688,6 +725,21 @@ The password will be kept for this session only; you will be asked for it again 
     <message>
         <source>Where</source>
         <translation>适用范围</translation>
+    </message>
+</context>
+<context>
+    <name>SimulatedCaller</name>
+    <message>
+        <source>The simulated caller is not running.</source>
+        <translation>模拟来电方未在运行。</translation>
+    </message>
+    <message>
+        <source>The simulated caller could not run ({0}).</source>
+        <translation>模拟来电方无法运行（{0}）。</translation>
+    </message>
+    <message>
+        <source>The simulated caller stopped (exit code {0}).</source>
+        <translation>模拟来电方已停止（退出码 {0}）。</translation>
     </message>
 </context>
 <context>
