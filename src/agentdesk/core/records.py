@@ -1,0 +1,252 @@
+"""What the desktop records, and the port of the local store that keeps it.
+
+Every record gets a client-generated UUID when it is made, so a record saved offline,
+pushed twice or replayed after a crash is still one record on the server. Timestamps
+are the client's clock (timezone-aware); the server's are authoritative for reports.
+
+The `LocalStore` port is implemented by `agentdesk.store`; saving any record also
+queues it in the outbox in the same transaction, and a wrap-up is committed durably.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Protocol, TypeAlias
+from uuid import UUID
+
+
+def new_record_id() -> UUID:
+    return uuid.uuid4()
+
+
+class RecordKind(Enum):
+    """The outbox's name for each record type; also the sync wire's."""
+
+    CALL_RECORD = "call_record"
+    AGENT_STATE_CHANGE = "agent_state_change"
+    WRAPUP = "wrapup"
+    NOTE = "note"
+    CALLBACK = "callback"
+    ACCESS_ENTRY = "access_entry"
+
+
+class Direction(Enum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class CallbackOwner(Enum):
+    ME = "me"
+    TEAM = "team"
+    ANYONE = "anyone"
+
+
+class AccessReason(Enum):
+    POP = "pop"
+    SEARCH = "search"
+    CAMPAIGN_PREVIEW = "campaign_preview"
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    call_id: str  # the softphone's call id (SIP Call-ID), for tracing
+    direction: Direction
+    remote_number: str
+    started_at: datetime
+    connected_at: datetime | None = None
+    ended_at: datetime | None = None
+    sip_end_code: int | None = None
+    customer_id: str | None = None
+    script_id: str | None = None
+    script_version: int | None = None
+    script_path: tuple[str, ...] = ()  # node ids visited, in order
+    id: UUID = field(default_factory=new_record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChange:
+    state: str  # the agent state machine's state name
+    started_at: datetime
+    ended_at: datetime | None = None
+    reason_code: str | None = None  # not-ready reason, when there is one
+    id: UUID = field(default_factory=new_record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUp:
+    call_record_id: UUID
+    codes: tuple[str, ...]
+    saved_at: datetime
+    note: str = ""
+    amount: Decimal | None = None
+    callback_at: datetime | None = None
+    auto_wrapped: bool = False  # the ACW timer ran out; reported apart from real outcomes
+    supersedes_id: UUID | None = None  # a re-opened wrap-up records a change, never overwrites
+    id: UUID = field(default_factory=new_record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    customer_id: str
+    text: str
+    created_at: datetime
+    call_record_id: UUID | None = None
+    id: UUID = field(default_factory=new_record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    customer_id: str
+    due_at: datetime  # an instant; the customer's time zone is for display
+    customer_timezone: str
+    owner: CallbackOwner
+    note: str
+    created_at: datetime
+    call_record_id: UUID | None = None
+    id: UUID = field(default_factory=new_record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEntry:
+    """One read of a customer file: every read is recorded and reported."""
+
+    customer_id: str
+    reason: AccessReason
+    accessed_at: datetime
+    call_record_id: UUID | None = None
+    id: UUID = field(default_factory=new_record_id)
+
+
+Record: TypeAlias = CallRecord | AgentStateChange | WrapUp | Note | Callback | AccessEntry
+
+_KINDS: dict[type[Any], RecordKind] = {
+    CallRecord: RecordKind.CALL_RECORD,
+    AgentStateChange: RecordKind.AGENT_STATE_CHANGE,
+    WrapUp: RecordKind.WRAPUP,
+    Note: RecordKind.NOTE,
+    Callback: RecordKind.CALLBACK,
+    AccessEntry: RecordKind.ACCESS_ENTRY,
+}
+
+
+def kind_of(record: Record) -> RecordKind:
+    return _KINDS[type(record)]
+
+
+def _json_value(value: object) -> Any:
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("record timestamps must be timezone-aware")
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_json_value(item) for item in value]
+    return value
+
+
+def payload_of(record: Record) -> dict[str, Any]:
+    """The record as a JSON-safe dict: what the outbox keeps and sync sends."""
+    return {f.name: _json_value(getattr(record, f.name)) for f in fields(record)}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A record waiting to be pushed; `seq` orders items by creation."""
+
+    seq: int
+    record_id: UUID
+    kind: RecordKind
+    payload: Mapping[str, Any]
+    created_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceChange:
+    """A reference document from the server's pull: a customer, script, code set..."""
+
+    kind: str  # "customer", "script", "wrapup_code_set", "not_ready_reason", "campaign"
+    key: str
+    doc: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    kind: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpDraft:
+    """The wrap-up form as the agent left it; one per call, restored after a restart."""
+
+    call_record_id: UUID
+    fields: Mapping[str, Any]
+    updated_at: datetime
+
+
+class StoreError(RuntimeError):
+    """The local store cannot be used; the message says which file and why."""
+
+
+class LocalStore(Protocol):
+    # records: each save writes the record and its outbox row in one transaction
+    def save_call_record(self, record: CallRecord) -> None: ...
+
+    def save_wrapup(self, wrapup: WrapUp) -> None:
+        """Commit durably (fsync) with its outbox row, and drop the call's draft."""
+
+    def save_agent_state_change(self, change: AgentStateChange) -> None: ...
+
+    def save_note(self, note: Note) -> None: ...
+
+    def save_callback(self, callback: Callback) -> None: ...
+
+    def save_access_entry(self, entry: AccessEntry) -> None: ...
+
+    def get_call_record(self, record_id: UUID) -> CallRecord | None: ...
+
+    def get_wrapup(self, wrapup_id: UUID) -> WrapUp | None: ...
+
+    # outbox, for the sync client
+    def pending_outbox(self, limit: int) -> list[OutboxItem]:
+        """Unpushed items, oldest first."""
+
+    def mark_pushed(self, record_ids: Sequence[UUID]) -> None: ...
+
+    def mark_failed(self, record_ids: Sequence[UUID], error: str) -> None:
+        """Count an attempt that failed, keeping the error for the status bar."""
+
+    def pending_count(self) -> int: ...
+
+    # reference data pulled from the server
+    def apply_reference_changes(
+        self, changes: Sequence[ReferenceChange], tombstones: Sequence[Tombstone], cursor: str
+    ) -> None:
+        """Apply one pull page and its cursor atomically."""
+
+    def reference_cursor(self) -> str | None: ...
+
+    def get_reference(self, kind: str, key: str) -> Mapping[str, Any] | None: ...
+
+    def list_reference(self, kind: str) -> list[ReferenceChange]: ...
+
+    def find_customers_by_phone(self, number: str) -> list[ReferenceChange]: ...
+
+    # wrap-up drafts
+    def save_draft(self, draft: WrapUpDraft) -> None: ...
+
+    def load_drafts(self) -> list[WrapUpDraft]: ...
+
+    def discard_draft(self, call_record_id: UUID) -> None: ...
+
+    def close(self) -> None: ...
