@@ -1,0 +1,41 @@
+"""The desktop's local store: SQLite in the seat's data dir, behind core's `LocalStore`.
+
+    store = open_store(paths.data_dir)   # checks, migrates, opens; StoreError if it can't
+    store.save_wrapup(wrapup)            # durable, with its outbox row
+    store.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from agentdesk.store.database import (
+    DB_FILENAME,
+    NewerDatabaseError,
+    check_not_newer,
+    create_store_engine,
+    migrate,
+)
+from agentdesk.store.repository import SqliteStore, utc_now
+
+__all__ = ["DB_FILENAME", "NewerDatabaseError", "SqliteStore", "open_store"]
+
+
+def open_store(data_dir: Path, *, clock: Callable[[], datetime] = utc_now) -> SqliteStore:
+    """Open (creating or upgrading) `data_dir/agentdesk.sqlite3`.
+
+    A database from a newer agentdesk raises NewerDatabaseError before anything is
+    written to it.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / DB_FILENAME
+    check_not_newer(path)
+    engine = create_store_engine(path, "NORMAL")
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return SqliteStore(path, engine, create_store_engine(path, "FULL"), clock)

@@ -1,0 +1,249 @@
+"""`SqliteStore`: the core `LocalStore` port on the local SQLite database.
+
+Each save writes the record's row and its outbox row in one transaction; a wrap-up
+commits through the FULL-synchronous engine and drops its call's draft in the same
+transaction. Rows are turned into core records here and never leave the package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from agentdesk.core.records import (
+    AccessEntry,
+    AgentStateChange,
+    Callback,
+    CallRecord,
+    Note,
+    OutboxItem,
+    Record,
+    RecordKind,
+    ReferenceChange,
+    StoreError,
+    Tombstone,
+    WrapUp,
+    WrapUpDraft,
+    kind_of,
+    payload_of,
+)
+from agentdesk.store import mapping
+from agentdesk.store.models import (
+    CallRecordRow,
+    CustomerPhoneRow,
+    CustomerRow,
+    OutboxRow,
+    ReferenceItemRow,
+    SyncStateRow,
+    WrapUpDraftRow,
+    WrapUpRow,
+)
+
+CUSTOMER_KIND = "customer"
+_CURSOR = "reference_cursor"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqliteStore:
+    def __init__(self, path: Path, engine: Engine, durable_engine: Engine,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.path = path
+        self._engine = engine
+        self._durable_engine = durable_engine
+        self._clock = clock
+
+    @contextmanager
+    def _transaction(self, what: str, *, durable: bool = False) -> Iterator[Session]:
+        engine = self._durable_engine if durable else self._engine
+        try:
+            with Session(engine) as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not {what} in {self.path}: {exc}") from exc
+
+    # --- records --------------------------------------------------------------------
+
+    def _save(self, record: Record, row: object, *, durable: bool = False) -> None:
+        kind = kind_of(record)
+        with self._transaction(f"save {kind.value} {record.id}", durable=durable) as session:
+            session.add(row)
+            session.add(OutboxRow(record_id=record.id, kind=kind.value,
+                                  payload=payload_of(record), created_at=self._clock()))
+            if isinstance(record, WrapUp):
+                session.execute(delete(WrapUpDraftRow).where(
+                    WrapUpDraftRow.call_record_id == record.call_record_id))
+
+    def save_call_record(self, record: CallRecord) -> None:
+        self._save(record, mapping.call_record_row(record))
+
+    def save_wrapup(self, wrapup: WrapUp) -> None:
+        self._save(wrapup, mapping.wrapup_row(wrapup), durable=True)
+
+    def save_agent_state_change(self, change: AgentStateChange) -> None:
+        self._save(change, mapping.agent_state_change_row(change))
+
+    def save_note(self, note: Note) -> None:
+        self._save(note, mapping.note_row(note))
+
+    def save_callback(self, callback: Callback) -> None:
+        self._save(callback, mapping.callback_row(callback))
+
+    def save_access_entry(self, entry: AccessEntry) -> None:
+        self._save(entry, mapping.access_entry_row(entry))
+
+    def get_call_record(self, record_id: UUID) -> CallRecord | None:
+        with self._transaction("read a call record") as session:
+            row = session.get(CallRecordRow, record_id)
+            return None if row is None else mapping.call_record(row)
+
+    def get_wrapup(self, wrapup_id: UUID) -> WrapUp | None:
+        with self._transaction("read a wrap-up") as session:
+            row = session.get(WrapUpRow, wrapup_id)
+            return None if row is None else mapping.wrapup(row)
+
+    # --- outbox ---------------------------------------------------------------------
+
+    def pending_outbox(self, limit: int) -> list[OutboxItem]:
+        with self._transaction("read the outbox") as session:
+            rows = session.scalars(select(OutboxRow).where(OutboxRow.pushed_at.is_(None))
+                                   .order_by(OutboxRow.seq).limit(limit))
+            return [OutboxItem(seq=row.seq, record_id=row.record_id,
+                               kind=RecordKind(row.kind), payload=row.payload,
+                               created_at=row.created_at, attempts=row.attempts,
+                               last_error=row.last_error) for row in rows]
+
+    def mark_pushed(self, record_ids: Sequence[UUID]) -> None:
+        """Stamp the rows pushed (they are kept, not deleted); already-pushed ones keep
+        their first stamp, so a replayed acknowledgement changes nothing."""
+        with self._transaction("mark records pushed") as session:
+            session.execute(update(OutboxRow)
+                            .where(OutboxRow.record_id.in_(record_ids),
+                                   OutboxRow.pushed_at.is_(None))
+                            .values(pushed_at=self._clock(), last_error=None))
+
+    def mark_failed(self, record_ids: Sequence[UUID], error: str) -> None:
+        with self._transaction("record a failed push") as session:
+            session.execute(update(OutboxRow)
+                            .where(OutboxRow.record_id.in_(record_ids),
+                                   OutboxRow.pushed_at.is_(None))
+                            .values(attempts=OutboxRow.attempts + 1, last_error=error))
+
+    def pending_count(self) -> int:
+        with self._transaction("count pending records") as session:
+            return session.scalar(select(func.count()).select_from(OutboxRow)
+                                  .where(OutboxRow.pushed_at.is_(None))) or 0
+
+    # --- reference data -------------------------------------------------------------
+
+    def apply_reference_changes(self, changes: Sequence[ReferenceChange],
+                                tombstones: Sequence[Tombstone], cursor: str) -> None:
+        """One pull page: changes, then tombstones, then the cursor, all or nothing."""
+        with self._transaction("apply reference data") as session:
+            for change in changes:
+                if change.kind == CUSTOMER_KIND:
+                    _upsert_customer(session, change.key, dict(change.doc))
+                else:
+                    doc = dict(change.doc)
+                    session.execute(insert(ReferenceItemRow)
+                                    .values(kind=change.kind, key=change.key, doc=doc)
+                                    .on_conflict_do_update(index_elements=["kind", "key"],
+                                                           set_={"doc": doc}))
+            for tomb in tombstones:
+                if tomb.kind == CUSTOMER_KIND:  # its phones go by ON DELETE CASCADE
+                    session.execute(delete(CustomerRow)
+                                    .where(CustomerRow.customer_id == tomb.key))
+                else:
+                    session.execute(delete(ReferenceItemRow)
+                                    .where(ReferenceItemRow.kind == tomb.kind,
+                                           ReferenceItemRow.key == tomb.key))
+            session.execute(insert(SyncStateRow).values(name=_CURSOR, value=cursor)
+                            .on_conflict_do_update(index_elements=["name"],
+                                                   set_={"value": cursor}))
+
+    def reference_cursor(self) -> str | None:
+        with self._transaction("read the reference cursor") as session:
+            row = session.get(SyncStateRow, _CURSOR)
+            return None if row is None else row.value
+
+    def get_reference(self, kind: str, key: str) -> dict[str, Any] | None:
+        with self._transaction("read reference data") as session:
+            if kind == CUSTOMER_KIND:
+                customer = session.get(CustomerRow, key)
+                return None if customer is None else customer.doc
+            item = session.get(ReferenceItemRow, (kind, key))
+            return None if item is None else item.doc
+
+    def list_reference(self, kind: str) -> list[ReferenceChange]:
+        with self._transaction("read reference data") as session:
+            if kind == CUSTOMER_KIND:
+                return [ReferenceChange(CUSTOMER_KIND, row.customer_id, row.doc) for row in
+                        session.scalars(select(CustomerRow).order_by(CustomerRow.customer_id))]
+            return [ReferenceChange(row.kind, row.key, row.doc) for row in session.scalars(
+                select(ReferenceItemRow).where(ReferenceItemRow.kind == kind)
+                .order_by(ReferenceItemRow.key))]
+
+    def find_customers_by_phone(self, number: str) -> list[ReferenceChange]:
+        """Every cached customer with this number: several matches are the caller's to
+        resolve, never ours to pick silently."""
+        with self._transaction("look up a caller") as session:
+            rows = session.scalars(select(CustomerRow).join(CustomerPhoneRow)
+                                   .where(CustomerPhoneRow.phone == number)
+                                   .order_by(CustomerRow.customer_id))
+            return [ReferenceChange(CUSTOMER_KIND, row.customer_id, row.doc) for row in rows]
+
+    # --- drafts ---------------------------------------------------------------------
+
+    def save_draft(self, draft: WrapUpDraft) -> None:
+        fields = dict(draft.fields)
+        with self._transaction("save the wrap-up draft") as session:
+            session.execute(insert(WrapUpDraftRow)
+                            .values(call_record_id=draft.call_record_id, fields=fields,
+                                    updated_at=draft.updated_at)
+                            .on_conflict_do_update(
+                                index_elements=["call_record_id"],
+                                set_={"fields": fields, "updated_at": draft.updated_at}))
+
+    def load_drafts(self) -> list[WrapUpDraft]:
+        with self._transaction("read wrap-up drafts") as session:
+            rows = session.scalars(select(WrapUpDraftRow).order_by(WrapUpDraftRow.updated_at))
+            return [WrapUpDraft(row.call_record_id, row.fields, row.updated_at) for row in rows]
+
+    def discard_draft(self, call_record_id: UUID) -> None:
+        with self._transaction("discard the wrap-up draft") as session:
+            session.execute(delete(WrapUpDraftRow)
+                            .where(WrapUpDraftRow.call_record_id == call_record_id))
+
+    def close(self) -> None:
+        self._engine.dispose()
+        self._durable_engine.dispose()
+
+
+def _phones(doc: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    if isinstance(doc.get("phone"), str) and doc["phone"]:
+        found.add(doc["phone"])
+    if isinstance(doc.get("phones"), list):
+        found.update(p for p in doc["phones"] if isinstance(p, str) and p)
+    return found
+
+
+def _upsert_customer(session: Session, customer_id: str, doc: dict[str, Any]) -> None:
+    session.execute(insert(CustomerRow).values(customer_id=customer_id, doc=doc)
+                    .on_conflict_do_update(index_elements=["customer_id"], set_={"doc": doc}))
+    session.execute(delete(CustomerPhoneRow).where(CustomerPhoneRow.customer_id == customer_id))
+    phones = _phones(doc)
+    if phones:
+        session.execute(insert(CustomerPhoneRow),
+                        [{"customer_id": customer_id, "phone": p} for p in sorted(phones)])
