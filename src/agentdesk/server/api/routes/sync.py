@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from agentdesk.server import records, reference
+from agentdesk.server.api.deps import CurrentUser, State
+from agentdesk.sync.wire import PullResponse, PushBatch, PushResult
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+
+@router.post("/push", response_model=PushResult)
+def push(batch: PushBatch, who: CurrentUser, state: State, response: Response) -> PushResult:
+    """Store the caller's records. Replaying a batch_id returns the stored result
+    (header `Idempotent-Replayed: true`); a record id seen before counts as a duplicate;
+    an id that belongs to another user's record is rejected."""
+    result, replayed = records.push(state.engine, who, batch)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return result
+
+
+@router.get("/pull", response_model=PullResponse)
+def pull(_who: CurrentUser, state: State,
+         cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+         limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> PullResponse:
+    """Reference data changed since `cursor` (0: everything), with tombstones."""
+    return reference.pull(state.engine, cursor, limit)

@@ -1,0 +1,240 @@
+"""`agentdesk-server [--database-url URL] COMMAND`: the operator's tool.
+
+Exit codes: 0 success; 1 partly done (`import customers` with rejected rows) or an
+operation refused (unknown user, schema too new); 2 usage or unreadable-file error."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+
+from agentdesk.server import db, users
+from agentdesk.server.config import Settings
+from agentdesk.server.security import password_hasher
+from agentdesk.sync.wire import ROLES
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_PARTIAL) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="agentdesk-server",
+                                description="The agentdesk central server and its admin tools.")
+    p.add_argument("--database-url", help="SQLAlchemy URL (default: $AGENTDESK_DATABASE_URL, "
+                                          "else a SQLite file in the user data dir)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--tls-cert", type=Path, help="PEM certificate (enables HTTPS)")
+    serve.add_argument("--tls-key", type=Path, help="PEM private key")
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True, metavar="ACTION")
+    add = user.add_parser("add", help="add a user (password from stdin when it is not a tty)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--team")
+    user.add_parser("disable", help="disable a user and revoke its tokens").add_argument("name")
+    user.add_parser("enable", help="enable a disabled user").add_argument("name")
+    user.add_parser("passwd", help="set a user's password").add_argument("name")
+
+    imp = sub.add_parser("import", help="import reference data").add_subparsers(
+        dest="import_command", required=True, metavar="WHAT")
+    customers = imp.add_parser("customers", help="import customers from a CSV file")
+    customers.add_argument("file", type=Path)
+    customers.add_argument("--encoding", default="utf-8",
+                           help="utf-8 (with or without BOM, the default) or gb18030")
+    customers.add_argument("--region", default=None,
+                           help="default region for national phone numbers (default CN)")
+
+    exp = sub.add_parser("export", help="export records").add_subparsers(
+        dest="export_command", required=True, metavar="WHAT")
+    wrapups = exp.add_parser("wrapups", help="wrap-ups received since a date, to stdout")
+    wrapups.add_argument("--since", required=True, type=_since,
+                         help="YYYY-MM-DD (UTC midnight) or an ISO 8601 time")
+    wrapups.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    return p
+
+
+def _since(text: str) -> datetime:
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _read_password(stdin: TextIO, prompt: str) -> str:
+    if stdin.isatty():
+        first = getpass.getpass(f"{prompt}: ")
+        if getpass.getpass("Again: ") != first:
+            raise CliError("the passwords differ", EXIT_USAGE)
+        return first
+    line = stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def _engine(settings: Settings) -> Engine:
+    try:
+        make_url(settings.database_url)
+    except ArgumentError:
+        raise CliError(f"not a database URL: {settings.database_url!r}", EXIT_USAGE) from None
+    return db.make_engine(settings.database_url)
+
+
+def _ready_engine(settings: Settings) -> Engine:
+    """An engine on a database at this code's schema head (else a clear error)."""
+    engine = _engine(settings)
+    current = db.check_not_newer(engine)
+    if current != db.head_revision(engine):
+        raise CliError(f"the database schema is at {current or 'nothing'}, not "
+                       f"{db.head_revision(engine)}: run `agentdesk-server migrate` first")
+    return engine
+
+
+def _cmd_migrate(settings: Settings, out: TextIO) -> int:
+    engine = _engine(settings)
+    before, after = db.migrate(engine)
+    if before == after:
+        print(f"the database is up to date (schema {after})", file=out)
+    else:
+        print(f"migrated the database from {before or 'empty'} to {after}", file=out)
+    return EXIT_OK
+
+
+def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from agentdesk.server.main import create_app
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise CliError("--tls-cert and --tls-key go together", EXIT_USAGE)
+    for path in (args.tls_cert, args.tls_key):
+        if path is not None and not path.is_file():
+            raise CliError(f"cannot read {path}", EXIT_USAGE)
+    engine = _ready_engine(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.run(create_app(settings, engine), host=args.host, port=args.port,
+                ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
+                access_log=False, log_level="info")
+    return EXIT_OK
+
+
+def _cmd_user(settings: Settings, args: argparse.Namespace, stdin: TextIO,
+              out: TextIO) -> int:
+    engine = _ready_engine(settings)
+    hasher = password_hasher(settings)
+    try:
+        if args.user_command == "add":
+            password = _read_password(stdin, f"Password for {args.name}")
+            users.add_user(engine, hasher, args.name, password, args.role, args.team)
+            print(f"added {args.role} {args.name}" + (f" (team {args.team})"
+                                                      if args.team else ""), file=out)
+        elif args.user_command in ("disable", "enable"):
+            users.set_disabled(engine, args.name, args.user_command == "disable")
+            print(f"{args.user_command}d {args.name}", file=out)
+        else:
+            password = _read_password(stdin, f"New password for {args.name}")
+            users.set_password(engine, hasher, args.name, password)
+            print(f"changed the password of {args.name}; its tokens are revoked", file=out)
+    except users.UserError as exc:
+        raise CliError(str(exc)) from None
+    return EXIT_OK
+
+
+def _cmd_import(settings: Settings, args: argparse.Namespace, out: TextIO,
+                err: TextIO) -> int:
+    from agentdesk.server.customer_import import ImportFileError, import_customers
+
+    engine = _ready_engine(settings)
+    try:
+        report = import_customers(engine, args.file, encoding=args.encoding,
+                                  region=args.region or settings.default_phone_region)
+    except ImportFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    for line, reason in report.rejected:
+        print(f"line {line}: {reason}", file=err)
+    print(f"imported {report.imported} customers, rejected {len(report.rejected)} rows",
+          file=out)
+    return EXIT_PARTIAL if report.rejected else EXIT_OK
+
+
+def _flat(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _cmd_export(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from agentdesk.server.records import iter_records
+
+    engine = _ready_engine(settings)
+    rows = [r.model_dump(mode="json") for r in iter_records(engine, "wrapup", args.since)]
+    if args.format == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    fixed = ["id", "owner", "client_created_at", "received_at", "batch_id"]
+    payload_keys = sorted({k for row in rows for k in row["payload"]})
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fixed + payload_keys)
+    for row in rows:
+        writer.writerow([_flat(row[k]) for k in fixed]
+                        + [_flat(row["payload"].get(k)) for k in payload_keys])
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None,
+         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdin, out, err = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    args = _parser().parse_args(argv)
+    overrides = {"database_url": args.database_url} if args.database_url else {}
+    settings = Settings(**overrides)
+    try:
+        if args.command == "migrate":
+            return _cmd_migrate(settings, out)
+        if args.command == "serve":
+            return _cmd_serve(settings, args)
+        if args.command == "user":
+            return _cmd_user(settings, args, stdin, out)
+        if args.command == "import":
+            return _cmd_import(settings, args, out, err)
+        return _cmd_export(settings, args, out)
+    except db.SchemaTooNewError as exc:
+        print(f"agentdesk-server: {exc}", file=err)
+        return EXIT_PARTIAL
+    except CliError as exc:
+        print(f"agentdesk-server: {exc}", file=err)
+        return exc.code
+    except (OperationalError, ProgrammingError) as exc:
+        print(f"agentdesk-server: database error: {exc.orig}", file=err)
+        return EXIT_PARTIAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Server settings: command-line options override `AGENTDESK_*` environment variables,
+which override the defaults (a SQLite file in the user data dir)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "agentdesk"
+
+
+def default_database_url() -> str:
+    data = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return f"sqlite:///{data / 'server.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AGENTDESK_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    token_ttl_seconds: int = Field(default=8 * 3600, gt=0)
+    max_request_bytes: int = Field(default=1024 * 1024, gt=0)
+    login_max_failures: int = Field(default=5, gt=0)
+    login_window_seconds: float = Field(default=60.0, gt=0)
+    default_phone_region: str = "CN"
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 "low memory" profile).
+    argon2_time_cost: int = Field(default=3, gt=0)
+    argon2_memory_kib: int = Field(default=65536, ge=64)

@@ -1,0 +1,48 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from agentdesk.server.api.deps import ServerState
+from agentdesk.server.api.middleware import AccessLog, BodySizeLimit
+from agentdesk.server.api.routes import auth, health, records, reference, sync
+from agentdesk.server.config import Settings
+from agentdesk.server.db import make_engine
+from agentdesk.server.security import LoginRateLimiter, password_hasher
+
+API_PREFIX = "/api/v1"
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field_path(err.get("loc", ())), "message": err.get("msg", ""),
+               "type": err.get("type", "")} for err in exc.errors()]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return JSONResponse(status_code=422,
+                        content={"detail": f"invalid request: {summary}", "errors": errors})
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(title="agentdesk server", version="1",
+                  description="Reference data, sync and records for agentdesk desktops.")
+    app.state.server = ServerState(
+        settings=settings, engine=engine, hasher=password_hasher(settings),
+        limiter=LoginRateLimiter(settings.login_max_failures, settings.login_window_seconds))
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for module in (health, auth, sync, records, reference):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(AccessLog)
+    return app

@@ -1,0 +1,153 @@
+"""What desktops push: idempotent batches of records, read back by role.
+
+Idempotency works at two levels: a batch key (per user) stores the result it got, so
+a replayed batch returns that result and writes nothing; and a record id (the
+desktop's UUID) is the primary key, so a record replayed in another batch is
+counted as a duplicate. Both use INSERT ... ON CONFLICT DO NOTHING, which also makes
+concurrent pushes of the same batch safe on PostgreSQL and on SQLite."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select, and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from agentdesk.server.models import PushBatch as PushBatchRow
+from agentdesk.server.models import SyncedRecord, User, UsnCounter, utcnow
+from agentdesk.server.users import Principal
+from agentdesk.sync.wire import PushBatch, PushResult, RecordOut, RecordRejection, RecordsPage
+
+
+def _insert(s: Session, model: Any) -> Any:
+    dialect = s.get_bind().dialect.name
+    return (postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model))
+
+
+def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, bool]:
+    """Store a batch; returns (result, replayed): replayed is True when the batch key
+    was seen before and the stored result is returned unchanged."""
+    with Session(engine) as s, s.begin():
+        claimed = s.execute(
+            _insert(s, PushBatchRow).values(owner_id=who.id, batch_key=batch.batch_id,
+                                            received_at=utcnow())
+            .on_conflict_do_nothing().returning(PushBatchRow.batch_key)).first()
+        if claimed is None:  # seen before (or being stored right now: we waited for it)
+            stored = s.scalar(select(PushBatchRow.result).where(
+                PushBatchRow.owner_id == who.id, PushBatchRow.batch_key == batch.batch_id))
+            if stored is not None:
+                return PushResult.model_validate(stored), True
+        received_at = utcnow()
+        unique: dict[uuid.UUID, Any] = {}
+        for record in batch.records:
+            unique.setdefault(record.id, record)
+        rows = [{"id": r.id, "kind": r.kind, "owner_id": who.id,
+                 "payload": r.payload, "client_created_at": r.client_created_at,
+                 "received_at": received_at, "batch_key": batch.batch_id}
+                for r in unique.values()]
+        inserted = set(s.scalars(
+            _insert(s, SyncedRecord).values(rows).on_conflict_do_nothing()
+            .returning(SyncedRecord.id)))
+        others = [rid for rid in unique if rid not in inserted]
+        owners = dict(s.execute(select(SyncedRecord.id, SyncedRecord.owner_id)
+                                .where(SyncedRecord.id.in_(others))).tuples()) if others else {}
+        accepted_ids = [rid for rid in unique if rid in inserted]
+        duplicate_ids = [rid for rid in others if owners.get(rid) == who.id]
+        in_batch_repeats = len(batch.records) - len(unique)
+        rejected = [RecordRejection(id=rid, reason="this id belongs to another user's record")
+                    for rid in others if owners.get(rid) != who.id]
+        cursor = s.scalar(select(UsnCounter.value).where(UsnCounter.id == 1)) or 0
+        result = PushResult(batch_id=batch.batch_id, accepted=len(accepted_ids),
+                            duplicates=len(duplicate_ids) + in_batch_repeats,
+                            accepted_ids=accepted_ids, duplicate_ids=duplicate_ids,
+                            rejected=rejected, cursor=cursor)
+        s.execute(PushBatchRow.__table__.update()
+                  .where(PushBatchRow.owner_id == who.id,
+                         PushBatchRow.batch_key == batch.batch_id)
+                  .values(result=result.model_dump(mode="json")))
+        return result, False
+
+
+def _visible(query: Select[Any], who: Principal) -> Select[Any]:
+    if who.role == "admin":
+        return query
+    if who.role == "supervisor" and who.team is not None:
+        return query.where(or_(User.team == who.team, User.id == who.id))
+    return query.where(SyncedRecord.owner_id == who.id)
+
+
+def _out(record: SyncedRecord, owner: str) -> RecordOut:
+    return RecordOut(id=record.id, kind=record.kind, owner=owner,  # type: ignore[arg-type]
+                     payload=record.payload, client_created_at=record.client_created_at,
+                     received_at=record.received_at, batch_id=record.batch_key)
+
+
+def get_record(engine: Engine, who: Principal, record_id: uuid.UUID) -> RecordOut | None:
+    """The record if it exists AND the caller may see it (else None: 404, no oracle)."""
+    with Session(engine) as s, s.begin():
+        query = (select(SyncedRecord, User.username).join(User, User.id == SyncedRecord.owner_id)
+                 .where(SyncedRecord.id == record_id))
+        row = s.execute(_visible(query, who)).first()
+        return None if row is None else _out(row[0], row[1])
+
+
+class BadPageTokenError(ValueError):
+    pass
+
+
+def _encode_page(received_at: datetime, record_id: uuid.UUID) -> str:
+    raw = f"{received_at.isoformat()}|{record_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_page(token: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        when, rid = raw.split("|")
+        parsed = datetime.fromisoformat(when)
+        if parsed.tzinfo is None:
+            raise ValueError("naive")
+        return parsed, uuid.UUID(rid)
+    except ValueError as exc:
+        raise BadPageTokenError("page is not a token this server handed out") from exc
+
+
+def list_records(engine: Engine, who: Principal, *, kind: str | None = None,
+                 since: datetime | None = None, page: str | None = None,
+                 limit: int = 500) -> RecordsPage:
+    """Records the caller may see, oldest server receipt first; `since` bounds the
+    server's receipt time (authoritative), not the desktop's clock."""
+    query = select(SyncedRecord, User.username).join(User, User.id == SyncedRecord.owner_id)
+    if kind is not None:
+        query = query.where(SyncedRecord.kind == kind)
+    if since is not None:
+        query = query.where(SyncedRecord.received_at >= since)
+    if page is not None:
+        after_at, after_id = _decode_page(page)
+        query = query.where(or_(SyncedRecord.received_at > after_at,
+                                and_(SyncedRecord.received_at == after_at,
+                                     SyncedRecord.id > after_id)))
+    query = _visible(query, who).order_by(SyncedRecord.received_at, SyncedRecord.id)
+    with Session(engine) as s, s.begin():
+        rows = s.execute(query.limit(limit + 1)).all()
+        records = [_out(r, name) for r, name in rows[:limit]]
+    next_page = (_encode_page(records[-1].received_at, records[-1].id)
+                 if len(rows) > limit else None)
+    return RecordsPage(records=records, next_page=next_page)
+
+
+def iter_records(engine: Engine, kind: str, since: datetime | None) -> Iterator[RecordOut]:
+    """Every record of a kind (operator export), page by page."""
+    admin = Principal(0, "", "admin", None)
+    page: str | None = None
+    while True:
+        result = list_records(engine, admin, kind=kind, since=since, page=page, limit=1000)
+        yield from result.records
+        if result.next_page is None:
+            return
+        page = result.next_page

@@ -1,0 +1,184 @@
+"""Reference data (customers and JSON documents) with update sequence numbers.
+
+Every change takes the next USN from the one-row counter with UPDATE ... RETURNING,
+which holds the row lock until commit: USNs are committed in order, so a client that
+pulled up to cursor N will never later find a change below N it did not see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.orm import Session
+
+from agentdesk.server.models import Customer, ReferenceItem, Tombstone, UsnCounter, utcnow
+from agentdesk.sync.wire import (
+    DOCUMENT_KINDS,
+    Change,
+    CustomerIn,
+    CustomerOut,
+    PullResponse,
+)
+from agentdesk.sync.wire import Tombstone as WireTombstone
+
+CUSTOMER_FIELDS = ("first_name", "last_name", "phone", "email", "account", "segment",
+                   "language", "timezone", "extra")
+
+
+def next_usn(s: Session) -> int:
+    return s.execute(update(UsnCounter).where(UsnCounter.id == 1)
+                     .values(value=UsnCounter.value + 1)
+                     .returning(UsnCounter.value)).scalar_one()
+
+
+def current_usn(engine: Engine) -> int:
+    with Session(engine) as s, s.begin():
+        return s.scalar(select(UsnCounter.value).where(UsnCounter.id == 1)) or 0
+
+
+def _clear_tombstone(s: Session, kind: str, key: str) -> None:
+    s.execute(delete(Tombstone).where(Tombstone.kind == kind, Tombstone.key == key))
+
+
+def _bury(s: Session, kind: str, key: str, usn: int) -> None:
+    tomb = s.scalar(select(Tombstone).where(Tombstone.kind == kind, Tombstone.key == key))
+    if tomb is None:
+        s.add(Tombstone(kind=kind, key=key, usn=usn))
+    else:
+        tomb.usn, tomb.deleted_at = usn, utcnow()
+
+
+def upsert_customers_in(s: Session, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+    """Insert or update customers (customer_id, fields) in the caller's transaction."""
+    usn = next_usn(s)  # one USN for the whole batch: it commits as one
+    count = 0
+    for customer_id, fields in rows:
+        customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
+        if customer is None:
+            customer = Customer(customer_id=customer_id)
+            s.add(customer)
+        for name in CUSTOMER_FIELDS:
+            setattr(customer, name, fields.get(name, {} if name == "extra" else None))
+        customer.usn, customer.updated_at = usn, utcnow()
+        _clear_tombstone(s, "customer", customer_id)
+        count += 1
+    return count
+
+
+def put_customer(engine: Engine, customer_id: str, data: CustomerIn) -> CustomerOut:
+    with Session(engine) as s, s.begin():
+        upsert_customers_in(s, [(customer_id, data.model_dump())])
+        customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
+        assert customer is not None
+        return _customer_out(customer)
+
+
+def get_customer(engine: Engine, customer_id: str) -> CustomerOut | None:
+    with Session(engine) as s, s.begin():
+        customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
+        return None if customer is None else _customer_out(customer)
+
+
+def find_customers_by_phone(engine: Engine, phone: str) -> list[CustomerOut]:
+    with Session(engine) as s, s.begin():
+        rows = s.scalars(select(Customer).where(Customer.phone == phone)
+                         .order_by(Customer.customer_id).limit(50))
+        return [_customer_out(c) for c in rows]
+
+
+def delete_customer(engine: Engine, customer_id: str) -> bool:
+    with Session(engine) as s, s.begin():
+        customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
+        if customer is None:
+            return False
+        s.delete(customer)
+        _bury(s, "customer", customer_id, next_usn(s))
+        return True
+
+
+def put_document(engine: Engine, kind: str, key: str, document: dict[str, Any]) -> int:
+    if kind not in DOCUMENT_KINDS:
+        raise ValueError(f"not a document kind: {kind!r}")
+    with Session(engine) as s, s.begin():
+        usn = next_usn(s)
+        item = s.scalar(select(ReferenceItem).where(ReferenceItem.kind == kind,
+                                                    ReferenceItem.key == key))
+        if item is None:
+            s.add(ReferenceItem(kind=kind, key=key, document=document, usn=usn))
+        else:
+            item.document, item.usn, item.updated_at = document, usn, utcnow()
+        _clear_tombstone(s, kind, key)
+        return usn
+
+
+def get_document(engine: Engine, kind: str, key: str) -> tuple[int, dict[str, Any]] | None:
+    with Session(engine) as s, s.begin():
+        item = s.scalar(select(ReferenceItem).where(ReferenceItem.kind == kind,
+                                                    ReferenceItem.key == key))
+        return None if item is None else (item.usn, item.document)
+
+
+def delete_document(engine: Engine, kind: str, key: str) -> bool:
+    with Session(engine) as s, s.begin():
+        item = s.scalar(select(ReferenceItem).where(ReferenceItem.kind == kind,
+                                                    ReferenceItem.key == key))
+        if item is None:
+            return False
+        s.delete(item)
+        _bury(s, kind, key, next_usn(s))
+        return True
+
+
+def _customer_out(c: Customer) -> CustomerOut:
+    return CustomerOut(customer_id=c.customer_id, usn=c.usn,
+                       **{name: getattr(c, name) for name in CUSTOMER_FIELDS})
+
+
+def _customer_data(c: Customer) -> dict[str, Any]:
+    return _customer_out(c).model_dump(mode="json", exclude={"usn"})
+
+
+def pull(engine: Engine, cursor: int, limit: int) -> PullResponse:
+    """Changes and tombstones with USN > cursor, in USN order, about `limit` rows per
+    page; a page never splits one USN (an import batch shares one), so the returned
+    cursor never skips anything."""
+    with Session(engine) as s, s.begin():
+        # Read the head first: every USN up to it is committed (see next_usn).
+        head = s.scalar(select(UsnCounter.value).where(UsnCounter.id == 1)) or 0
+        entries = _entries(s, cursor, head, limit + 1)
+        if len(entries) <= limit:
+            return _response(entries, cursor=max(cursor, head), has_more=False)
+        last_usn = entries[limit - 1][0]
+        if entries[limit][0] == last_usn:
+            entries = _entries(s, cursor, last_usn, None)
+        else:
+            entries = entries[:limit]
+        return _response(entries, cursor=last_usn, has_more=last_usn < head)
+
+
+_Entry = tuple[int, int, Change | WireTombstone]
+
+
+def _entries(s: Session, low: int, high: int, limit: int | None) -> list[_Entry]:
+    def page(model: Any) -> list[Any]:
+        query = (select(model).where(model.usn > low, model.usn <= high)
+                 .order_by(model.usn, model.id))
+        return list(s.scalars(query if limit is None else query.limit(limit)))
+
+    entries: list[_Entry] = [
+        (c.usn, 0, Change(kind="customer", key=c.customer_id, usn=c.usn,
+                          data=_customer_data(c))) for c in page(Customer)]
+    entries += [(i.usn, 1, Change(kind=i.kind, key=i.key, usn=i.usn, data=i.document))
+                for i in page(ReferenceItem)]
+    entries += [(t.usn, 2, WireTombstone(kind=t.kind, key=t.key, usn=t.usn))
+                for t in page(Tombstone)]
+    entries.sort(key=lambda e: (e[0], e[1]))
+    return entries if limit is None else entries[:limit]
+
+
+def _response(entries: list[_Entry], cursor: int, has_more: bool) -> PullResponse:
+    return PullResponse(
+        changes=[e for _, _, e in entries if isinstance(e, Change)],
+        tombstones=[e for _, _, e in entries if isinstance(e, WireTombstone)],
+        cursor=cursor, has_more=has_more)

@@ -1,0 +1,123 @@
+"""Users and their tokens (repository functions: each owns its transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from agentdesk.server.models import Token, User, utcnow
+from agentdesk.server.security import new_token, token_digest, verify_password
+from agentdesk.sync.wire import ROLES
+
+
+class UserError(ValueError):
+    """A user command that cannot be carried out (unknown user, duplicate, bad role)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: what authorization decisions need, detached from the ORM."""
+
+    id: int
+    username: str
+    role: str
+    team: str | None
+
+
+def _principal(user: User) -> Principal:
+    return Principal(user.id, user.username, user.role, user.team)
+
+
+def add_user(engine: Engine, hasher: PasswordHasher, username: str, password: str,
+             role: str, team: str | None = None) -> Principal:
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
+    if not username or len(username) > 64 or username != username.strip():
+        raise UserError("a username is 1-64 characters without surrounding spaces")
+    if not password:
+        raise UserError("the password is empty")
+    try:
+        with Session(engine) as s, s.begin():
+            user = User(username=username, role=role, team=team,
+                        password_hash=hasher.hash(password))
+            s.add(user)
+            s.flush()
+            return _principal(user)
+    except IntegrityError:
+        raise UserError(f"user {username!r} already exists") from None
+
+
+def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
+    with Session(engine) as s, s.begin():
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise UserError(f"no user {username!r}")
+        user.disabled = disabled
+        if disabled:
+            s.execute(update(Token).where(Token.user_id == user.id, Token.revoked_at.is_(None))
+                      .values(revoked_at=utcnow()))
+
+
+def set_password(engine: Engine, hasher: PasswordHasher, username: str, password: str) -> None:
+    if not password:
+        raise UserError("the password is empty")
+    with Session(engine) as s, s.begin():
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise UserError(f"no user {username!r}")
+        user.password_hash = hasher.hash(password)
+        s.execute(update(Token).where(Token.user_id == user.id, Token.revoked_at.is_(None))
+                  .values(revoked_at=utcnow()))
+
+
+def authenticate(engine: Engine, hasher: PasswordHasher, username: str,
+                 password: str) -> Principal | None:
+    """The user if the password is right and the account enabled, else None."""
+    with Session(engine) as s, s.begin():
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            hasher.hash(password)  # as long as a verify: no user-enumeration by timing
+            return None
+        if not verify_password(hasher, user.password_hash, password) or user.disabled:
+            return None
+        if hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hasher.hash(password)
+        return _principal(user)
+
+
+def issue_token(engine: Engine, user_id: int, ttl: timedelta) -> tuple[str, datetime]:
+    token, digest = new_token()
+    expires_at = utcnow() + ttl
+    with Session(engine) as s, s.begin():
+        s.add(Token(token_hash=digest, user_id=user_id, expires_at=expires_at))
+    return token, expires_at
+
+
+def principal_for_token(engine: Engine, token: str) -> Principal | None:
+    """The enabled user a live (unexpired, unrevoked) token belongs to."""
+    with Session(engine) as s, s.begin():
+        row = s.execute(
+            select(User).join(Token, Token.user_id == User.id)
+            .where(Token.token_hash == token_digest(token), Token.revoked_at.is_(None),
+                   Token.expires_at > utcnow(), User.disabled.is_(False))
+        ).scalar_one_or_none()
+        return None if row is None else _principal(row)
+
+
+def revoke_token(engine: Engine, token: str) -> None:
+    with Session(engine) as s, s.begin():
+        s.execute(update(Token).where(Token.token_hash == token_digest(token))
+                  .values(revoked_at=utcnow()))
+
+
+def expire_tokens_of(engine: Engine, username: str) -> None:
+    """Test and operator helper: make every token of a user expired now."""
+    with Session(engine) as s, s.begin():
+        user_id = s.scalar(select(User.id).where(User.username == username))
+        s.execute(update(Token).where(Token.user_id == user_id)
+                  .values(expires_at=utcnow() - timedelta(seconds=1)))
