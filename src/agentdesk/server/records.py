@@ -54,8 +54,10 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
             _insert(s, SyncedRecord).values(rows).on_conflict_do_nothing()
             .returning(SyncedRecord.id)))
         others = [rid for rid in unique if rid not in inserted]
-        owners = dict(s.execute(select(SyncedRecord.id, SyncedRecord.owner_id)
-                                .where(SyncedRecord.id.in_(others))).tuples()) if others else {}
+        owners: dict[uuid.UUID, int] = {
+            rid: owner for rid, owner in s.execute(
+                select(SyncedRecord.id, SyncedRecord.owner_id)
+                .where(SyncedRecord.id.in_(others)))} if others else {}
         accepted_ids = [rid for rid in unique if rid in inserted]
         duplicate_ids = [rid for rid in others if owners.get(rid) == who.id]
         in_batch_repeats = len(batch.records) - len(unique)
