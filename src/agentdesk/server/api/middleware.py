@@ -68,6 +68,17 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
 
+def _templated_path(scope: Scope) -> str:
+    """The path with its parameters put back as {names}: no customer ids in the log."""
+    params = {str(v): k for k, v in (scope.get("path_params") or {}).items()}
+    parts = scope["path"].split("/")
+    for i in range(len(parts) - 1, 0, -1):  # parameters sit at the end of our routes
+        name = params.pop(parts[i], None)
+        if name is not None:
+            parts[i] = "{" + name + "}"
+    return "/".join(parts)
+
+
 class AccessLog:
     """One log line per request: method, path, status, duration, user id. No query
     string (it can hold a phone number), no body, no client address."""
@@ -92,11 +103,9 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
             entry = {
                 "method": scope["method"],
-                # The route template when routing matched (no ids or numbers in it).
-                "path": getattr(route, "path", None) or scope["path"],
+                "path": _templated_path(scope),
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "user_id": scope["state"].get("user_id"),
