@@ -135,3 +135,13 @@ def test_a_draft_is_upserted_by_call_and_restored_after_restart(data_dir, store)
         assert reopened.pending_count() == 0  # drafts are not records: nothing to sync
     finally:
         reopened.close()
+
+
+def test_pushed_items_are_pruned_only_when_asked_and_only_once_pushed(store):
+    notes = _notes(store, 3)
+    store.mark_pushed([notes[0].id, notes[1].id])  # stamped by the store's clock
+    pushed_at = store._clock()
+    assert store.prune_pushed(pushed_before=T0) == 0
+    assert store.prune_pushed(pushed_before=pushed_at) == 2
+    assert [item.record_id for item in store.pending_outbox(10)] == [notes[2].id]
+    assert store.pending_count() == 1

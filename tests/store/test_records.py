@@ -198,3 +198,30 @@ def test_records_survive_reopening(data_dir, store):
     finally:
         reopened.close()
     assert (data_dir / DB_FILENAME).exists()
+
+
+def test_a_reopened_wrapup_is_a_new_record_that_supersedes_the_first(store):
+    call = _call()
+    store.save_call_record(call)
+    first = WrapUp(call.id, ("resolved",), T0)
+    store.save_wrapup(first)
+    change = WrapUp(call.id, ("complaint",), T0 + timedelta(minutes=5), note="called back angry",
+                    supersedes_id=first.id)
+    store.save_wrapup(change)
+    assert store.get_wrapup(first.id) == first
+    assert store.get_wrapup(change.id) == change
+    assert [i.kind for i in store.pending_outbox(10)][-2:] == [RecordKind.WRAPUP] * 2
+    with pytest.raises(StoreError, match="FOREIGN KEY"):
+        store.save_wrapup(WrapUp(call.id, ("x",), T0, supersedes_id=call.id))
+
+
+def test_a_data_dir_with_url_characters_works(tmp_path):
+    from agentdesk.store import open_store
+
+    odd = open_store(tmp_path / "seat?mode=memory#1 %20")
+    try:
+        odd.save_note(Note("c", "t", T0))
+        assert odd.path.exists()
+        assert odd.pending_count() == 1
+    finally:
+        odd.close()

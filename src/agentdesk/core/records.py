@@ -228,6 +228,9 @@ class LocalStore(Protocol):
 
     def pending_count(self) -> int: ...
 
+    def prune_pushed(self, pushed_before: datetime) -> int:
+        """Forget items pushed before then (pushed items are kept until pruned)."""
+
     # reference data pulled from the server
     def apply_reference_changes(
         self, changes: Sequence[ReferenceChange], tombstones: Sequence[Tombstone], cursor: str

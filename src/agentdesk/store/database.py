@@ -20,7 +20,7 @@ from typing import Any, Literal
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 
 from agentdesk.core.records import StoreError
 
@@ -92,7 +92,9 @@ def _json_dumps(value: Any) -> str:
 
 
 def create_store_engine(path: Path, synchronous: Synchronous) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", json_serializer=_json_dumps)
+    # URL.create, not an f-string: a data dir may contain "?", "#" or "%"
+    engine = create_engine(URL.create("sqlite", database=str(path)),
+                           json_serializer=_json_dumps)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import CursorResult, Engine, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -139,6 +139,13 @@ class SqliteStore:
                             .where(OutboxRow.record_id.in_(record_ids),
                                    OutboxRow.pushed_at.is_(None))
                             .values(attempts=OutboxRow.attempts + 1, last_error=error))
+
+    def prune_pushed(self, pushed_before: datetime) -> int:
+        """Forget outbox rows pushed before the given time; returns how many."""
+        with self._transaction("prune the outbox") as session:
+            result = cast(CursorResult[Any], session.execute(delete(OutboxRow).where(
+                OutboxRow.pushed_at.is_not(None), OutboxRow.pushed_at < pushed_before)))
+            return result.rowcount
 
     def pending_count(self) -> int:
         with self._transaction("count pending records") as session:
