@@ -57,3 +57,9 @@ def test_kind_of():
     call = CallRecord("c1", Direction.INBOUND, "1001", T0)
     assert kind_of(call) is RecordKind.CALL_RECORD
     assert kind_of(WrapUp(call.id, (), T0)) is RecordKind.WRAPUP
+
+
+def test_record_kinds_are_the_sync_wire_kinds():
+    from agentdesk.sync.wire import RECORD_KINDS
+
+    assert {kind.value for kind in RecordKind} <= set(RECORD_KINDS)

@@ -80,8 +80,8 @@ def test_reference_pages_apply_changes_tombstones_and_the_cursor(store):
         [ReferenceChange("customer", "c1", ZHANG), ReferenceChange("customer", "c2", LI),
          ReferenceChange("wrapup_code_set", "inbound", {"codes": ["resolved", "complaint"]}),
          ReferenceChange("not_ready_reason", "lunch", {"label": "午餐"})],
-        [], cursor="42")
-    assert store.reference_cursor() == "42"
+        [], cursor=42)
+    assert store.reference_cursor() == 42
     assert store.get_reference("customer", "c1") == ZHANG
     assert store.get_reference("wrapup_code_set", "inbound") == {
         "codes": ["resolved", "complaint"]}
@@ -94,8 +94,8 @@ def test_reference_pages_apply_changes_tombstones_and_the_cursor(store):
          ReferenceChange("wrapup_code_set", "inbound", {"codes": ["resolved"]})],
         [Tombstone("customer", "c2"), Tombstone("not_ready_reason", "lunch"),
          Tombstone("script", "never-had-it")],
-        cursor="57")
-    assert store.reference_cursor() == "57"
+        cursor=57)
+    assert store.reference_cursor() == 57
     assert store.find_customers_by_phone("+8613800138000") == []
     assert [c.doc for c in store.find_customers_by_phone("+861058001234")] == [moved]
     assert store.get_reference("customer", "c2") is None
@@ -105,13 +105,13 @@ def test_reference_pages_apply_changes_tombstones_and_the_cursor(store):
 
 
 def test_a_page_that_fails_leaves_no_trace_not_even_its_cursor(store):
-    store.apply_reference_changes([ReferenceChange("customer", "c1", ZHANG)], [], cursor="1")
+    store.apply_reference_changes([ReferenceChange("customer", "c1", ZHANG)], [], cursor=1)
     bad_doc = {"not json": object()}
     with pytest.raises(StoreError, match="not JSON serializable"):
         store.apply_reference_changes(
             [ReferenceChange("customer", "c2", LI), ReferenceChange("script", "s", bad_doc)],
-            [Tombstone("customer", "c1")], cursor="2")
-    assert store.reference_cursor() == "1"
+            [Tombstone("customer", "c1")], cursor=2)
+    assert store.reference_cursor() == 1
     assert store.get_reference("customer", "c1") == ZHANG
     assert store.get_reference("customer", "c2") is None
 

@@ -25,10 +25,10 @@ def new_record_id() -> UUID:
 
 
 class RecordKind(Enum):
-    """The outbox's name for each record type; also the sync wire's."""
+    """The outbox's name for each record type: the values are sync.wire's RecordKind."""
 
     CALL_RECORD = "call_record"
-    AGENT_STATE_CHANGE = "agent_state_change"
+    AGENT_STATE_CHANGE = "agent_state"
     WRAPUP = "wrapup"
     NOTE = "note"
     CALLBACK = "callback"
@@ -233,11 +233,11 @@ class LocalStore(Protocol):
 
     # reference data pulled from the server
     def apply_reference_changes(
-        self, changes: Sequence[ReferenceChange], tombstones: Sequence[Tombstone], cursor: str
+        self, changes: Sequence[ReferenceChange], tombstones: Sequence[Tombstone], cursor: int
     ) -> None:
-        """Apply one pull page and its cursor atomically."""
+        """Apply one pull page and its cursor (the server's USN) atomically."""
 
-    def reference_cursor(self) -> str | None: ...
+    def reference_cursor(self) -> int | None: ...
 
     def get_reference(self, kind: str, key: str) -> Mapping[str, Any] | None: ...
 

@@ -155,7 +155,7 @@ class SqliteStore:
     # --- reference data -------------------------------------------------------------
 
     def apply_reference_changes(self, changes: Sequence[ReferenceChange],
-                                tombstones: Sequence[Tombstone], cursor: str) -> None:
+                                tombstones: Sequence[Tombstone], cursor: int) -> None:
         """One pull page: changes, then tombstones, then the cursor, all or nothing."""
         with self._transaction("apply reference data") as session:
             for change in changes:
@@ -175,14 +175,15 @@ class SqliteStore:
                     session.execute(delete(ReferenceItemRow)
                                     .where(ReferenceItemRow.kind == tomb.kind,
                                            ReferenceItemRow.key == tomb.key))
-            session.execute(insert(SyncStateRow).values(name=_CURSOR, value=cursor)
+            value = str(cursor)
+            session.execute(insert(SyncStateRow).values(name=_CURSOR, value=value)
                             .on_conflict_do_update(index_elements=["name"],
-                                                   set_={"value": cursor}))
+                                                   set_={"value": value}))
 
-    def reference_cursor(self) -> str | None:
+    def reference_cursor(self) -> int | None:
         with self._transaction("read the reference cursor") as session:
             row = session.get(SyncStateRow, _CURSOR)
-            return None if row is None else row.value
+            return None if row is None else int(row.value)
 
     def get_reference(self, kind: str, key: str) -> dict[str, Any] | None:
         with self._transaction("read reference data") as session:
