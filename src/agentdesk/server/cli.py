@@ -97,12 +97,17 @@ def _read_password(stdin: TextIO, prompt: str) -> str:
     return line.rstrip("\r\n")
 
 
+_engines: list[Engine] = []
+
+
 def _engine(settings: Settings) -> Engine:
     try:
         make_url(settings.database_url)
     except ArgumentError:
         raise CliError(f"not a database URL: {settings.database_url!r}", EXIT_USAGE) from None
-    return db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url)
+    _engines.append(engine)  # disposed when main() returns
+    return engine
 
 
 def _ready_engine(settings: Settings) -> Engine:
@@ -234,6 +239,9 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None,
     except (OperationalError, ProgrammingError) as exc:
         print(f"agentdesk-server: database error: {exc.orig}", file=err)
         return EXIT_PARTIAL
+    finally:
+        while _engines:
+            _engines.pop().dispose()
 
 
 if __name__ == "__main__":
