@@ -225,3 +225,22 @@ def test_a_data_dir_with_url_characters_works(tmp_path):
         assert odd.pending_count() == 1
     finally:
         odd.close()
+
+
+def test_calls_without_a_wrapup_are_found_for_the_restart(data_dir, store):
+    from agentdesk.store import open_store
+
+    old, wrapped, pending = (
+        CallRecord(f"c{i}", Direction.INBOUND, "1001", T0 + timedelta(hours=i)) for i in range(3))
+    for call in (old, wrapped, pending):
+        store.save_call_record(call)
+    store.save_wrapup(WrapUp(wrapped.id, ("resolved",), T0))
+    store.save_draft(WrapUpDraft(pending.id, {"note": "half"}, T0))
+    store.close()
+    reopened = open_store(data_dir)
+    try:
+        assert reopened.calls_without_wrapup(since=T0 + timedelta(minutes=30)) == [pending]
+        assert [d.call_record_id for d in reopened.load_drafts()] == [pending.id]
+        assert reopened.calls_without_wrapup(since=T0) == [old, pending]
+    finally:
+        reopened.close()

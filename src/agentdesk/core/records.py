@@ -217,6 +217,10 @@ class LocalStore(Protocol):
 
     def get_wrapup(self, wrapup_id: UUID) -> WrapUp | None: ...
 
+    def calls_without_wrapup(self, since: datetime) -> list[CallRecord]:
+        """Calls started since then that have no wrap-up yet, oldest first: after a
+        crash in ACW these (with their drafts) are what the agent is asked to finish."""
+
     # outbox, for the sync client
     def pending_outbox(self, limit: int) -> list[OutboxItem]:
         """Unpushed items, oldest first."""

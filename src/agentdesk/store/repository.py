@@ -113,6 +113,14 @@ class SqliteStore:
             row = session.get(WrapUpRow, wrapup_id)
             return None if row is None else mapping.wrapup(row)
 
+    def calls_without_wrapup(self, since: datetime) -> list[CallRecord]:
+        with self._transaction("find calls awaiting a wrap-up") as session:
+            wrapped = select(WrapUpRow.id).where(WrapUpRow.call_record_id == CallRecordRow.id)
+            rows = session.scalars(select(CallRecordRow)
+                                   .where(CallRecordRow.started_at >= since, ~wrapped.exists())
+                                   .order_by(CallRecordRow.started_at))
+            return [mapping.call_record(row) for row in rows]
+
     # --- outbox ---------------------------------------------------------------------
 
     def pending_outbox(self, limit: int) -> list[OutboxItem]:
