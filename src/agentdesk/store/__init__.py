@@ -3,6 +3,11 @@
     store = open_store(paths.data_dir)   # checks, migrates, opens; StoreError if it can't
     store.save_wrapup(wrapup)            # durable, with its outbox row
     store.close()
+
+Decisions: every save writes its record and outbox row in one transaction; wrap-ups
+commit with synchronous=FULL, the rest with NORMAL. Pushed outbox rows are kept,
+stamped `pushed_at` (pending = not stamped), until `prune_pushed` is called. Failures
+surface as core's StoreError naming the file; SQLAlchemy types never leave the package.
 """
 
 from __future__ import annotations
