@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from sip_probe import SipProbe, tone_payloads  # noqa: E402
+sys.path.insert(0, str(HERE.parent))  # the probe lives with the tests that use it too
+from tests.sip.sip_probe import SipProbe, tone_payloads  # noqa: E402
 
 PASSWORD = "bench-secret"
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -1,8 +1,11 @@
-"""A minimal SIP caller over UDP for benchmarks: INVITE, time the 200 OK, ACK, BYE.
+"""A minimal SIP caller over UDP: INVITE, time the 200 OK, ACK, BYE.
 
 sipp times responses in whole milliseconds, which rounds a fast answer to zero; this
-probe timestamps with perf_counter so sub-millisecond answers can be compared.
-It can also stream G.711 RTP (a tone) during the call, so a callee's media path works.
+probe timestamps with perf_counter so sub-millisecond answers can be compared
+(bench/softphone.py). It can also stream G.711 RTP (a tone) during the call, so a
+callee's media path works, and run a hook the moment the answer to its BYE arrives,
+while the callee is still finishing that call (tests/e2e/test_seat_shutdown.py sends
+SIGTERM from there).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import struct
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -91,7 +95,8 @@ class SipProbe:
                           "\r\nContent-Length: 0\r\n\r\n").encode(), addr)
 
     def call(self, hold_s: float = 0.0, rtp_frames: list[bytes] | None = None,
-             headers: dict[str, str] | None = None, timeout_s: float = 10.0) -> CallResult:
+             headers: dict[str, str] | None = None, timeout_s: float = 10.0,
+             after_bye: Callable[[], None] | None = None) -> CallResult:
         call_id = uuid.uuid4().hex
         tag = uuid.uuid4().hex[:8]
         branch = "z9hG4bK" + uuid.uuid4().hex[:10]
@@ -127,6 +132,8 @@ class SipProbe:
                f"Content-Length: 0\r\n\r\n")
         self.sock.sendto(bye.encode(), self.target)
         self._recv_until(call_id, "BYE", time.perf_counter() + timeout_s)
+        if after_bye is not None:
+            after_bye()
         return CallResult(answered, code)
 
     def _stream(self, rtp_target, frames, hold_s, call_id) -> None:
