@@ -141,3 +141,16 @@ def test_server_time_is_authoritative_and_the_client_clock_is_kept(
     since = client.get("/api/v1/records", params={"since": "2020-01-01T00:00:00Z"},
                        headers=a).json()["records"]
     assert [r["id"] for r in since] == [rec["id"]]
+
+
+def test_a_batch_id_reused_for_other_records_is_a_409(client: Any, make_user: Any) -> None:
+    a = make_user("agent-a")
+    rec = record()
+    client.post(PUSH, json=_batch(rec, batch_id="k"), headers=a)
+    r = client.post(PUSH, json=_batch(record(), batch_id="k"), headers=a)
+    assert r.status_code == 409
+    assert "used before for other records" in r.json()["detail"]
+    # The same records in another order are the same batch.
+    rec2 = record()
+    client.post(PUSH, json=_batch(rec, rec2, batch_id="k2"), headers=a)
+    assert client.post(PUSH, json=_batch(rec2, rec, batch_id="k2"), headers=a).status_code == 200

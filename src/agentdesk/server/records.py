@@ -29,6 +29,10 @@ def _insert(s: Session, model: Any) -> Any:
     return (postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model))
 
 
+class BatchConflictError(ValueError):
+    """A batch key replayed with different records (a client bug, never a retry)."""
+
+
 def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, bool]:
     """Store a batch; returns (result, replayed): replayed is True when the batch key
     was seen before and the stored result is returned unchanged."""
@@ -41,7 +45,14 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
             stored = s.scalar(select(PushBatchRow.result).where(
                 PushBatchRow.owner_id == who.id, PushBatchRow.batch_key == batch.batch_id))
             if stored is not None:
-                return PushResult.model_validate(stored), True
+                result = PushResult.model_validate(stored)
+                known = {*result.accepted_ids, *result.duplicate_ids,
+                         *(r.id for r in result.rejected)}
+                if known != {r.id for r in batch.records}:
+                    raise BatchConflictError(
+                        f"batch_id {batch.batch_id!r} was used before for other records: "
+                        "a new batch needs a new batch_id")
+                return result, True
         received_at = utcnow()
         unique: dict[uuid.UUID, Any] = {}
         for record in batch.records:

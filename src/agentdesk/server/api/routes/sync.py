@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from agentdesk.server import records, reference
 from agentdesk.server.api.deps import CurrentUser, State
@@ -11,12 +11,16 @@ from agentdesk.sync.wire import PullResponse, PushBatch, PushResult
 router = APIRouter(prefix="/sync", tags=["sync"])
 
 
-@router.post("/push", response_model=PushResult)
+@router.post("/push", response_model=PushResult, responses={
+    409: {"description": "batch_id already used for a different set of records."}})
 def push(batch: PushBatch, who: CurrentUser, state: State, response: Response) -> PushResult:
     """Store the caller's records. Replaying a batch_id returns the stored result
     (header `Idempotent-Replayed: true`); a record id seen before counts as a duplicate;
     an id that belongs to another user's record is rejected."""
-    result, replayed = records.push(state.engine, who, batch)
+    try:
+        result, replayed = records.push(state.engine, who, batch)
+    except records.BatchConflictError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return result
