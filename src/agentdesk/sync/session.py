@@ -1,0 +1,180 @@
+"""The desktop's login to the server: a bearer token kept in memory only, refreshed
+before it expires, renewed with the stored password when the server refuses it.
+
+What this machine remembers of a login is `server-login.json` in the data dir: the
+server URL, the username and when the last login succeeded (server time) - never the
+password or the token. It lets an agent who has logged in here before work offline
+with the cached reference data when the server cannot be reached at start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from agentdesk.core.secrets import SecretKind, SecretStore, SecretStoreError
+from agentdesk.sync.api_client import (
+    ApiClient,
+    ApiError,
+    Reply,
+    RequestRejectedError,
+    UnauthorizedError,
+)
+from agentdesk.sync.wire import TokenResponse, UserInfo
+
+log = logging.getLogger(__name__)
+
+MEMORY_FILENAME = "server-login.json"
+
+
+class LoginRequiredError(ApiError):
+    """The server refused the credentials (or there are none): the agent must act."""
+
+
+@dataclass(frozen=True)
+class LoginMemory:
+    server_url: str
+    username: str
+    last_login_at: datetime
+
+
+def read_login_memory(data_dir: Path) -> LoginMemory | None:
+    try:
+        data = json.loads((data_dir / MEMORY_FILENAME).read_text(encoding="utf-8"))
+        return LoginMemory(str(data["server_url"]), str(data["username"]),
+                           datetime.fromisoformat(data["last_login_at"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring unreadable %s: %s", MEMORY_FILENAME, exc)
+        return None
+
+
+def write_login_memory(data_dir: Path, memory: LoginMemory) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / MEMORY_FILENAME
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"server_url": memory.server_url, "username": memory.username,
+                               "last_login_at": memory.last_login_at.isoformat()}),
+                   encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def password_from(secrets: SecretStore, username: str) -> Callable[[], str | None]:
+    """The password source for a seat: the keyring's SecretKind.SERVER entry."""
+    def get() -> str | None:
+        try:
+            return secrets.get(SecretKind.SERVER, username)
+        except SecretStoreError as exc:
+            raise LoginRequiredError(str(exc)) from None
+    return get
+
+
+class ServerSession:
+    """Thread-safe: the sync worker and the GUI's "log in" action may both use it."""
+
+    def __init__(self, client: ApiClient, username: str, password: Callable[[], str | None],
+                 *, data_dir: Path | None = None,
+                 refresh_margin: timedelta = timedelta(minutes=5),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._client = client
+        self.username = username
+        self._password = password
+        self._data_dir = data_dir
+        self._margin = refresh_margin
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._token: str | None = None
+        self._expires_at: datetime | None = None
+        self._offset = 0.0  # server clock minus ours, from the last reply
+        self.user: UserInfo | None = None
+        self.refreshes = 0
+        self.previous_login = self._remembered()
+
+    def _remembered(self) -> LoginMemory | None:
+        if self._data_dir is None:
+            return None
+        memory = read_login_memory(self._data_dir)
+        if memory and (memory.server_url, memory.username) == (self._client.base_url,
+                                                               self.username):
+            return memory
+        return None
+
+    @property
+    def logged_in(self) -> bool:
+        with self._lock:
+            return self._token is not None
+
+    @property
+    def expires_at(self) -> datetime | None:
+        with self._lock:
+            return self._expires_at
+
+    def login(self) -> str:
+        """Log in with the stored password; LoginRequiredError when that cannot work,
+        ServerUnreachableError when the server cannot be asked."""
+        with self._lock:
+            if not self.username:
+                raise LoginRequiredError("no server username is configured")
+            password = self._password()
+            if not password:
+                raise LoginRequiredError(
+                    f"no server password is stored for {self.username}")
+            try:
+                reply = self._client.login(self.username, password)
+            except (UnauthorizedError, RequestRejectedError) as exc:
+                self._token = None
+                raise LoginRequiredError(f"login refused: {exc}") from None
+            return self._accept(reply, remember=True)
+
+    def access_token(self) -> str:
+        """A live token: logs in when there is none, refreshes one close to expiry."""
+        with self._lock:
+            if self._token is None:
+                return self.login()
+            if self._expires_soon():
+                return self.renew()
+            return self._token
+
+    def renew(self) -> str:
+        """After a 401 or near expiry: refresh the token, or log in again."""
+        with self._lock:
+            if self._token is not None:
+                try:
+                    reply = self._client.refresh(self._token)
+                except (UnauthorizedError, RequestRejectedError):
+                    self._token = None
+                else:
+                    self.refreshes += 1
+                    return self._accept(reply, remember=False)
+            return self.login()
+
+    def _expires_soon(self) -> bool:
+        if self._expires_at is None:
+            return False
+        server_now = self._clock() + timedelta(seconds=self._offset)
+        return self._expires_at - server_now <= self._margin
+
+    def _accept(self, reply: Reply[TokenResponse], *, remember: bool) -> str:
+        body = reply.body
+        self._token = body.access_token
+        expires = body.expires_at
+        self._expires_at = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+        self.user = body.user
+        if reply.clock_offset is not None:
+            self._offset = reply.clock_offset
+        if remember and self._data_dir is not None:
+            when = reply.server_time or self._clock()
+            memory = LoginMemory(self._client.base_url, self.username, when)
+            try:
+                write_login_memory(self._data_dir, memory)
+                self.previous_login = memory
+            except OSError as exc:
+                log.warning("cannot remember the login in %s: %s", self._data_dir, exc)
+        return body.access_token
