@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-PG_BIN = Path(os.environ.get("AGENTDESK_PG_BIN", "/usr/lib/postgresql/15/bin"))
+from tests.server import pg_cluster
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,52 +24,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres: runs against the session's PostgreSQL")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_postgres(*cmd: str) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else list(cmd)
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A throwaway PostgreSQL cluster; yields a URL without the database name."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN}")
-    root = Path(tempfile.mkdtemp(prefix="agentdesk-pg-"))
-    data, sockets = root / "data", root / "sock"
-    sockets.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
-    port = _free_port()
-    subprocess.run(_as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
-                                "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"),
-                   check=True, capture_output=True)
-    options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    subprocess.run(_as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options,
-                                "-l", str(root / "log"), "-w", "-t", "60", "start"),
-                   check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run(_as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                    "-w", "stop"), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+    if not pg_cluster.available():
+        pytest.skip(f"PostgreSQL binaries not found in {pg_cluster.PG_BIN}")
+    with pg_cluster.pg_cluster() as url:
+        yield url
 
 
-def _admin_sql(server_url: str, *statements: str) -> None:
-    import psycopg
-
-    port = server_url.rsplit(":", 1)[1]
-    with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres",
-                         autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)  # type: ignore[arg-type]
+_admin_sql = pg_cluster.admin_sql
 
 
 _counter = itertools.count()

@@ -61,9 +61,10 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
                  "payload": r.payload, "client_created_at": r.client_created_at,
                  "received_at": received_at, "batch_key": batch.batch_id}
                 for r in unique.values()]
+        # executemany ("insertmanyvalues"): one cached statement, whatever the batch size.
         inserted = set(s.scalars(
-            _insert(s, SyncedRecord).values(rows).on_conflict_do_nothing()
-            .returning(SyncedRecord.id)))
+            _insert(s, SyncedRecord).on_conflict_do_nothing().returning(SyncedRecord.id),
+            rows))
         others = [rid for rid in unique if rid not in inserted]
         owners: dict[uuid.UUID, int] = {
             rid: owner for rid, owner in s.execute(

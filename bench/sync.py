@@ -1,0 +1,201 @@
+"""Server sync benchmarks (issue #3): prints each figure next to its budget.
+
+Starts a throwaway PostgreSQL cluster (or uses --database-url), migrates it, runs
+`agentdesk-server serve` as a separate process on 127.0.0.1, and measures it over
+HTTP from outside:
+  - ingest: one client pushing batches of 100 records back to back, then 4 clients
+    at once: records/s and p99 push latency (budget >= 2,000 records/s, p99 <= 50 ms);
+  - load: N simulated agents (default 500), each pushing one record and pulling every
+    5 s, for --duration seconds (budget p99 <= 100 ms, zero errors).
+
+    .venv/bin/python bench/sync.py [--quick] [--agents 500] [--duration 30]
+
+Users and tokens are created directly in the database (500 argon2 logins would only
+measure argon2). The desktop-side budget (10,000 pending records drained after a
+reconnect in <= 10 s) belongs to the sync client and is not measured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from tests.server import pg_cluster  # noqa: E402
+
+INGEST_BUDGET_RPS = 2000.0
+INGEST_BUDGET_P99_MS = 50.0
+LOAD_BUDGET_P99_MS = 100.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98] if len(values) >= 2 else values[0]
+
+
+def batch(n: int) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat()
+    return {"batch_id": str(uuid.uuid4()), "records": [
+        {"id": str(uuid.uuid4()), "kind": "wrapup", "client_created_at": now,
+         "payload": {"code": "SOLVED", "notes": "customer satisfied", "script": "v3",
+                     "path": ["greet", "verify", "solve", "close"]}} for _ in range(n)]}
+
+
+def make_tokens(url: str, count: int) -> list[str]:
+    from agentdesk.server.config import Settings
+    from agentdesk.server.db import make_engine, migrate
+    from agentdesk.server.security import password_hasher
+    from agentdesk.server.users import add_user, issue_token
+
+    engine = make_engine(url)
+    migrate(engine)
+    hasher = password_hasher(Settings(database_url=url, argon2_time_cost=1,
+                                      argon2_memory_kib=1024))
+    tokens = []
+    for n in range(count):
+        who = add_user(engine, hasher, f"bench{n}", "pw", "agent", f"team{n % 20}")
+        tokens.append(issue_token(engine, who.id, timedelta(hours=2))[0])
+    engine.dispose()
+    return tokens
+
+
+def wait_up(base: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("the server exited; see its log")
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not come up")
+
+
+def ingest(base: str, tokens: list[str], batches: int, clients: int) -> tuple[float, float]:
+    import concurrent.futures
+
+    def run(token: str) -> list[float]:
+        latencies = []
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                          timeout=30) as c:
+            c.post("/api/v1/sync/push", json=batch(1))  # warm the connection
+            for _ in range(batches):
+                body = batch(100)
+                t0 = time.perf_counter()
+                r = c.post("/api/v1/sync/push", json=body)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                assert r.status_code == 200 and r.json()["accepted"] == 100, r.text
+        return latencies
+
+    t0 = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(run, tokens[:clients]))
+    elapsed = time.perf_counter() - t0
+    latencies = [x for r in results for x in r]
+    return clients * batches * 100 / elapsed, p99(latencies)
+
+
+async def load(base: str, tokens: list[str], duration: float) -> tuple[float, int, int]:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
+    async with httpx.AsyncClient(base_url=base, timeout=10, limits=limits) as client:
+        async def agent(token: str) -> None:
+            nonlocal errors
+            headers = {"Authorization": f"Bearer {token}"}
+            cursor = 0
+            await asyncio.sleep(random.uniform(0, 5))
+            end = time.monotonic() + duration
+            while time.monotonic() < end:
+                started = time.monotonic()
+                for method, path, kwargs in (
+                        ("POST", "/api/v1/sync/push", {"json": batch(1)}),
+                        ("GET", "/api/v1/sync/pull", {"params": {"cursor": cursor}})):
+                    t0 = time.perf_counter()
+                    try:
+                        r = await client.request(method, path, headers=headers, **kwargs)
+                        ok = r.status_code == 200
+                        if ok and method == "GET":
+                            cursor = r.json()["cursor"]
+                    except httpx.HTTPError:
+                        ok = False
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                    errors += not ok
+                await asyncio.sleep(max(0.0, 5 - (time.monotonic() - started)))
+
+        await asyncio.gather(*(agent(t) for t in tokens))
+    return p99(latencies), len(latencies), errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="use this PostgreSQL (default: a temp cluster)")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--agents", type=int, default=500)
+    parser.add_argument("--duration", type=float, default=30.0)
+    args = parser.parse_args()
+    batches = 20 if args.quick else 100
+    agents = min(args.agents, 50) if args.quick else args.agents
+    duration = 10.0 if args.quick else args.duration
+
+    with ExitStack() as stack:
+        url = args.database_url
+        if url is None:
+            server = stack.enter_context(pg_cluster.pg_cluster(max_connections=300))
+            pg_cluster.admin_sql(server, "CREATE DATABASE bench")
+            url = f"{server}/bench"
+        tokens = make_tokens(url, max(agents, 4))
+        port = free_port()
+        log = stack.enter_context(tempfile.NamedTemporaryFile(
+            "w", prefix="agentdesk-bench-", suffix=".log", delete=False))
+        env = dict(os.environ, AGENTDESK_DATABASE_URL=url)
+        proc = subprocess.Popen([sys.executable, "-m", "agentdesk.server.cli", "serve",
+                                 "--port", str(port)], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        stack.callback(proc.wait, 15)
+        stack.callback(proc.terminate)
+        base = f"http://127.0.0.1:{port}"
+        wait_up(base, proc)
+
+        failed = False
+        for clients in (1, 4):
+            rps, lat = ingest(base, tokens, batches, clients)
+            ok = rps >= INGEST_BUDGET_RPS and lat <= INGEST_BUDGET_P99_MS
+            failed |= clients == 1 and not ok
+            print(f"ingest, {clients} client(s), batches of 100: {rps:8.0f} records/s "
+                  f"(budget >= {INGEST_BUDGET_RPS:.0f}), p99 push {lat:6.1f} ms "
+                  f"(budget <= {INGEST_BUDGET_P99_MS:.0f})  {'ok' if ok else 'MISS'}")
+        lat, count, errors = asyncio.run(load(base, tokens[:agents], duration))
+        ok = lat <= LOAD_BUDGET_P99_MS and errors == 0
+        failed |= not ok
+        print(f"load, {agents} agents syncing every 5 s for {duration:.0f} s: {count} requests, "
+              f"p99 {lat:6.1f} ms (budget <= {LOAD_BUDGET_P99_MS:.0f}), {errors} errors "
+              f"(budget 0)  {'ok' if ok else 'MISS'}")
+        print(f"server log: {log.name}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
