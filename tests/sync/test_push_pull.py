@@ -6,6 +6,7 @@ from typing import Any
 from agentdesk.server import reference
 from agentdesk.server.records import iter_records
 from agentdesk.store import SqliteStore
+from agentdesk.sync.backoff import Backoff
 from agentdesk.sync.service import Connectivity
 from tests.sync.conftest import DroppingTransport, LiveServer, save_call, wait_for
 
@@ -50,13 +51,16 @@ def test_a_batch_whose_answer_was_lost_is_replayed_under_the_same_key(
     transport = DroppingTransport()
     transport.drop_pushes = 1
     saved = [w for _, w in (save_call(store) for _ in range(15))]
-    desk = make_desk(live_server.url, transport=transport)
+    # a long backoff holds the desk offline until "Sync now", so the test sees each step
+    desk = make_desk(live_server.url, transport=transport,
+                     backoff=Backoff(base=30.0, cap=30.0))
     desk.service.start()
     wait_for(lambda: desk.service.status.connectivity is Connectivity.OFFLINE,
              what="offline after the lost response")
     assert server_ids(engine) == ids(saved)  # it did arrive
     assert desk.service.status.pending == 30  # ... but the client cannot know
     _call, newer = save_call(store)  # must not change the replayed batch
+    desk.service.sync_now()
     wait_for(lambda: desk.service.status.connectivity is Connectivity.ONLINE
              and desk.service.status.pending == 0, what="replay and drain")
     assert transport.dropped == 1

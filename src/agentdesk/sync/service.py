@@ -204,7 +204,12 @@ class SyncService:
                 log.exception("sync worker error")
 
     def _cycle(self) -> None:
-        self.cycles += 1
+        try:
+            self._cycle_once()
+        finally:
+            self.cycles += 1  # completed cycles, counted after their status is out
+
+    def _cycle_once(self) -> None:
         self._skip.clear()
         self._publish(connectivity=Connectivity.SYNCING, pending=self._store.pending_count(),
                       retry_in=None)
