@@ -155,6 +155,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--agents", type=int, default=500)
     parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = parser.parse_args()
     batches = 20 if args.quick else 100
     agents = min(args.agents, 50) if args.quick else args.agents
@@ -172,8 +173,8 @@ def main() -> int:
             "w", prefix="agentdesk-bench-", suffix=".log", delete=False))
         env = dict(os.environ, AGENTDESK_DATABASE_URL=url)
         proc = subprocess.Popen([sys.executable, "-m", "agentdesk.server.cli", "serve",
-                                 "--port", str(port)], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+                                 "--port", str(port), "--workers", str(args.workers)],
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
         stack.callback(proc.wait, 15)
         stack.callback(proc.terminate)
         base = f"http://127.0.0.1:{port}"
@@ -193,7 +194,8 @@ def main() -> int:
         print(f"load, {agents} agents syncing every 5 s for {duration:.0f} s: {count} requests, "
               f"p99 {lat:6.1f} ms (budget <= {LOAD_BUDGET_P99_MS:.0f}), {errors} errors "
               f"(budget 0)  {'ok' if ok else 'MISS'}")
-        print(f"server log: {log.name}")
+        print(f"server: {args.workers} worker process(es) on {os.cpu_count()} CPUs; "
+              f"log: {log.name}")
     return 1 if failed else 0
 
 

@@ -10,6 +10,7 @@ import csv
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", type=Path, help="PEM private key")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (each has its own login rate limiter)")
 
     user = sub.add_parser("user", help="manage users").add_subparsers(
         dest="user_command", required=True, metavar="ACTION")
@@ -142,9 +145,16 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             raise CliError(f"cannot read {path}", EXIT_USAGE)
     engine = _ready_engine(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings, engine), host=args.host, port=args.port,
-                ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
-                access_log=False, log_level="info")
+    options: dict[str, Any] = {
+        "host": args.host, "port": args.port, "ssl_certfile": args.tls_cert,
+        "ssl_keyfile": args.tls_key, "access_log": False, "log_level": "info"}
+    if args.workers > 1:
+        engine.dispose()
+        os.environ["AGENTDESK_DATABASE_URL"] = settings.database_url
+        uvicorn.run("agentdesk.server.main:app_from_environment", factory=True,
+                    workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(settings, engine), **options)
     return EXIT_OK
 
 

@@ -46,3 +46,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLog)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory `serve --workers N` gives uvicorn: each worker process builds its
+    app from the `AGENTDESK_*` environment the CLI set up."""
+    return create_app(Settings())

@@ -51,19 +51,24 @@ def _bury(s: Session, kind: str, key: str, usn: int) -> None:
 
 def upsert_customers_in(s: Session, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
     """Insert or update customers (customer_id, fields) in the caller's transaction."""
+    rows = list(rows)
+    if not rows:
+        return 0
     usn = next_usn(s)  # one USN for the whole batch: it commits as one
-    count = 0
+    ids = [customer_id for customer_id, _ in rows]
+    existing = {c.customer_id: c for c in s.scalars(
+        select(Customer).where(Customer.customer_id.in_(ids)))}
+    now = utcnow()
     for customer_id, fields in rows:
-        customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
+        customer = existing.get(customer_id)
         if customer is None:
-            customer = Customer(customer_id=customer_id)
+            customer = existing[customer_id] = Customer(customer_id=customer_id)
             s.add(customer)
         for name in CUSTOMER_FIELDS:
             setattr(customer, name, fields.get(name, {} if name == "extra" else None))
-        customer.usn, customer.updated_at = usn, utcnow()
-        _clear_tombstone(s, "customer", customer_id)
-        count += 1
-    return count
+        customer.usn, customer.updated_at = usn, now
+    s.execute(delete(Tombstone).where(Tombstone.kind == "customer", Tombstone.key.in_(ids)))
+    return len(rows)
 
 
 def put_customer(engine: Engine, customer_id: str, data: CustomerIn) -> CustomerOut:
