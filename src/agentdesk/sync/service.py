@@ -34,8 +34,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from functools import partial
 from typing import Protocol, TypeVar
 from uuid import UUID
+
+from pydantic import BaseModel
 
 from agentdesk.core.records import LocalStore, OutboxItem, ReferenceChange, Tombstone
 from agentdesk.sync.api_client import (
@@ -48,11 +51,11 @@ from agentdesk.sync.api_client import (
 )
 from agentdesk.sync.backoff import Backoff
 from agentdesk.sync.session import LoginMemory, LoginRequiredError
-from agentdesk.sync.wire import MAX_BATCH_RECORDS, PushBatch, PushRecord
+from agentdesk.sync.wire import MAX_BATCH_RECORDS, PullResponse, PushBatch, PushRecord
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
+T = TypeVar("T", bound=BaseModel)
 
 _BATCH_NAMESPACE = uuid.UUID("6f1d7a52-3b0e-4c55-9d0a-5b8f6f0e2a11")
 
@@ -315,7 +318,7 @@ class SyncService:
     def _send(self, items: list[OutboxItem]) -> int | None:
         ids = [i.record_id for i in items]
         batch = PushBatch(batch_id=batch_key(ids), records=[
-            PushRecord(id=i.record_id, kind=i.kind.value,  # type: ignore[arg-type]
+            PushRecord(id=i.record_id, kind=i.kind.value,
                        payload=dict(i.payload), client_created_at=i.created_at)
             for i in items])
         self._inflight = ids
@@ -351,12 +354,14 @@ class SyncService:
 
     # --- pull -----------------------------------------------------------------------
 
+    def _pull_page(self, cursor: int, token: str) -> Reply[PullResponse]:
+        return self._client.pull(token, cursor, self.page_size)
+
     def _pull_all(self, server_usn: int | None) -> None:
         start = cursor = self._store.reference_cursor() or 0
         total = 0 if server_usn is None else max(server_usn - start, 0)
         while not self._stopping:
-            page = self._authed(
-                lambda token, at=cursor: self._client.pull(token, at, self.page_size)).body
+            page = self._authed(partial(self._pull_page, cursor)).body
             if page.changes or page.tombstones or page.cursor != cursor:
                 self._store.apply_reference_changes(
                     [ReferenceChange(kind=c.kind, key=c.key, doc=c.data) for c in page.changes],
