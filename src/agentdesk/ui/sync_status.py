@@ -133,9 +133,11 @@ class SyncStatusWidget(QWidget):
             head = self.tr("Connecting…")
         parts = [head]
         if status.pending:
-            parts.append(self.tr("%n pending", "", status.pending))
+            # plain {count}, not %n plurals: the catalogue check reads one translation
+            parts.append(self.tr("{count} pending").format(count=status.pending))
         if status.rejected:
-            parts.append(self.tr("%n refused by the server", "", status.rejected))
+            parts.append(self.tr("{count} refused by the server").format(
+                count=status.rejected))
         return " · ".join(parts)
 
     def details_text(self, status: SyncStatus) -> str:
