@@ -102,11 +102,19 @@ class Seat(QObject):
     def shutdown(self) -> None:
         if self._stopped:
             return
+        if self.phone.busy:
+            # Called from inside a phone operation, even from inside one of pjsua's
+            # callbacks: the SIGTERM handler runs between any two bytecodes and Qt 6's
+            # quit() emits aboutToQuit at once. The phone shuts down when that
+            # operation returns; _run_seat calls this again after the event loop.
+            # Nothing else here (no logging: a log write may be what was interrupted).
+            self.phone.shutdown()
+            return
         self._stopped = True
         self._pump.stop()
-        self.scheduler.cancel_all()
-        self.call_audio.stop()
-        self.phone.shutdown()
+        self.call_audio.stop()  # the headset goes quiet first
+        self.phone.shutdown()  # hang up, un-REGISTER, bridge port out, libDestroy
+        self.scheduler.cancel_all()  # last: ending calls schedule work of their own
         log.info("softphone stopped")
 
     def on_pump_timeout(self) -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from agentdesk.core.phone_events import RegistrationState
+from agentdesk.core.phone_events import CallState, CallStateChanged, RegistrationState
 from agentdesk.core.settings import PhoneSettings
 from agentdesk.core.softphone import PhoneActionError
 from agentdesk.sip.call_audio import NullDeviceAudio
 from agentdesk.sip.endpoint import EndpointError
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from tests.sip.conftest import direct_settings, make_harness
+from tests.sip.sipp import SippFactory
 
 pytestmark = pytest.mark.sip
 
@@ -33,6 +34,41 @@ def test_fifty_calls_then_exit_without_abort() -> None:
     assert "calls: 50, live after shutdown: 0, kept: 1" in result.stdout
     assert "Assertion" not in result.stderr
     assert "still referenced at shutdown" not in result.stderr  # a kept error pins no call
+
+
+@pytest.mark.slow
+def test_shutdown_from_a_signal_handler_inside_a_pjsua_callback() -> None:
+    """What SIGTERM right after a BYE does to the seat (tests/e2e/test_seat_shutdown)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
+    result = subprocess.run(
+        ["timeout", "-k", "5", "40", sys.executable, "-m", "tests.sip.shutdown_in_callback"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stderr[-3000:]}"
+    assert "inside: stopped=False; after poll: stopped=True" in result.stdout
+    assert "Assertion" not in result.stderr
+
+
+def test_shutdown_asked_during_a_phone_operation_waits_for_its_end(
+        sipp: SippFactory) -> None:
+    harness = make_harness(direct_settings())
+    phone = harness.phone
+    seen: list[tuple[bool, bool]] = []
+
+    def on_event(event: object) -> None:  # delivered from inside poll()
+        if isinstance(event, CallStateChanged) and event.state is CallState.CONNECTED:
+            phone.shutdown()
+            seen.append((phone.busy, phone.stopped))
+
+    phone.subscribe(on_event)
+    try:
+        callee = sipp.start("builtin:uas")
+        phone.dial(f"sip:2000@{callee.address}")
+        harness.wait_for(lambda: bool(seen), "the call to connect")
+        assert seen == [(True, False)]  # noted, not done, inside the operation
+        assert phone.stopped and not phone.busy  # done as poll() returned
+        assert harness.find(CallStateChanged, state=CallState.DISCONNECTED)
+    finally:
+        phone.shutdown()
 
 
 def test_shutdown_is_idempotent_and_final() -> None:

@@ -251,12 +251,18 @@ class _BridgePort(pj.AudioMediaPort):
         super().__init__()
         self._bridge = bridge
 
+    # Once the bridge is closing, both return at once: the port is on its way out of
+    # the conference, and the less Python the clock thread runs the sooner that tick
+    # is over. (Returning without touching the frame hands the bridge no audio.)
+
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
-        started = time.perf_counter()
         bridge = self._bridge
+        bridge.ticks += 1
+        if bridge.closed:
+            return
+        started = time.perf_counter()
         try:
-            bridge.ticks += 1
-            if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or bridge.closed:
+            if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO:
                 return
             pcm = _read_vector(frame.buf)
             if not pcm:
@@ -271,13 +277,15 @@ class _BridgePort(pj.AudioMediaPort):
             bridge.callback_seconds += time.perf_counter() - started
 
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
-        started = time.perf_counter()
         bridge = self._bridge
+        if bridge.closed:
+            return
+        started = time.perf_counter()
         try:
             size = bridge.frame_bytes
             pcm = None
             source = bridge.microphone
-            if source is not None and not bridge.closed:
+            if source is not None:
                 pcm = source.read_frame(size)
             if pcm is None or len(pcm) != size:
                 pcm = bridge.silence
@@ -371,17 +379,31 @@ class AudioBridge:
         return self._port
 
     def close(self) -> None:
-        """Leave the conference bridge; call before libDestroy. Idempotent."""
+        """Leave the conference bridge and free the port; call before libDestroy (on
+        the thread that runs pjsua). Idempotent.
+
+        The port's C++ object is destroyed here, not whenever Python drops the last
+        reference: ~AudioMediaPort calls into pjsua, which after libDestroy aborts the
+        process (and ~Endpoint makes it throw from a destructor: std::terminate).
+        """
         port = self._port
         if port is None:
             return
-        self.closed = True
+        self.closed = True  # the callbacks return at once from now on
         for media in list(self._calls):
             self.disconnect_call(media)
         self._calls = []
         self._port = None
-        detach_from_conference(port)
-        # The clock thread no longer knows the port: ~AudioMediaPort may run now.
+        if detach_from_conference(port):
+            # The clock thread no longer knows the port: free it now, whoever else
+            # still holds the Python object (SWIG disowns it, so it is freed once).
+            pj.AudioMediaPort.__swig_destroy__(port)
+        else:
+            # Still queued for removal: the clock thread may yet call it. Never free
+            # it then; the process exit reclaims it.
+            log.warning("audio bridge port %s still in the conference: left allocated",
+                        self.name)
+            port.thisown = False
         del port
 
     # -- extras -------------------------------------------------------------------------

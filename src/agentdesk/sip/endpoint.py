@@ -149,8 +149,13 @@ class SipEndpoint:
             return 0
         return int(self._ep.libHandleEvents(max_ms))
 
-    def destroy(self) -> None:
-        """Release the library; the caller has dropped every Account and Call first."""
+    def destroy(self, network_done: bool = False) -> None:
+        """Release the library; the caller has dropped every pjsua2 object first.
+
+        `network_done`: calls are hung up and registrations ended already, so pjsua
+        skips its own hang-up and the second it otherwise spends pumping SIP events
+        (and our callbacks) inside libDestroy, waiting for unregistrations.
+        """
         global _active, _previous
         ep, self._ep = self._ep, None
         if ep is None:
@@ -159,7 +164,7 @@ class SipEndpoint:
         _previous = weakref.ref(ep)
         gc.collect()  # Call/Account wrappers must be gone before the library
         try:
-            ep.libDestroy()
+            ep.libDestroy(pj.PJSUA_DESTROY_NO_NETWORK if network_done else 0)
         except pj.Error:
             log.exception("libDestroy failed")
         finally:

@@ -5,7 +5,15 @@ Events raised inside pjsua2 callbacks are queued and delivered to listeners from
 listener may then call back into the phone (answer, hang up) without re-entering
 pjsua from one of its own callbacks. Ended calls are released in the same place,
 after their DISCONNECTED event, and every call and the account are released before
-the library (see ARCHITECTURE.md, "pjsua2 facts that bite").
+the library (see docs/pjsua2.md).
+
+`shutdown()` asked for while a phone operation is under way (poll, an action) is
+carried out when that operation returns. It can be asked for from inside pjsua: a
+Python signal handler runs between any two bytecodes of the main thread, including
+those of a pjsua2 callback (the log writer, onCallState), and Qt 6's quit() emits
+aboutToQuit at once. Destroying the library there pulls it from under pjsua's own
+frames, which still hold its locks and ports: assertion failures, or a deadlock when
+libDestroy joins the conference clock thread that waits for a mutex held below.
 """
 
 from __future__ import annotations
@@ -82,12 +90,33 @@ def _shutdown_left_running() -> None:
         phone.shutdown()
 
 
-def _agent_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """Re-raise a PhoneActionError fresh from the method's boundary.
+def _operation(method: Callable[P, R]) -> Callable[P, R]:
+    """Mark the phone busy while `method` runs; a shutdown asked for meanwhile is
+    carried out when the outermost operation returns (see the module docstring)."""
 
-    Its traceback would otherwise hold the frames it passed through, and with them
-    PhoneCall objects: an error kept by the UI could then outlive the call's pjsua
-    slot (whose reuse ~Call would clobber) or the library itself (an abort at exit).
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        phone = args[0]
+        assert isinstance(phone, PjsuaSoftphone)
+        phone._depth += 1
+        try:
+            return method(*args, **kwargs)
+        finally:
+            phone._depth -= 1
+            if phone._depth == 0 and phone._shutdown_requested:
+                log.info("shutting down, as asked during %s", method.__name__)
+                phone.shutdown()
+
+    return wrapper
+
+
+def _agent_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """An agent's action: an _operation whose PhoneActionError is raised afresh.
+
+    Re-raised from the method's boundary, the error's traceback does not hold the
+    frames it passed through, and with them PhoneCall objects: an error kept by the UI
+    could otherwise outlive the call's pjsua slot (whose reuse ~Call would clobber) or
+    the library itself (an abort at exit).
     """
 
     @functools.wraps(method)
@@ -99,7 +128,7 @@ def _agent_errors(method: Callable[P, R]) -> Callable[P, R]:
             message = str(exc)
         raise PhoneActionError(message)
 
-    return wrapper
+    return _operation(wrapper)
 
 
 class PjsuaSoftphone:
@@ -120,6 +149,8 @@ class PjsuaSoftphone:
         self._recent_ends: deque[float] = deque()  # see MEDIA_SESSION_BUDGET
         self._stopping = False
         self._stopped = False
+        self._depth = 0  # phone operations under way (nested: a listener's action)
+        self._shutdown_requested = False
         self._registration = Registration(bool(sip.registrar), self.emit, retry)
         self._endpoint = SipEndpoint(sip, user_agent, log_level, max_calls=MAX_CALLS)
         self._endpoint.transport_listener = self._registration.on_transport
@@ -139,6 +170,16 @@ class PjsuaSoftphone:
         return self._endpoint.running and not self._stopping
 
     @property
+    def stopped(self) -> bool:
+        """shutdown() has released the library (False while it is still pending)."""
+        return self._stopped
+
+    @property
+    def busy(self) -> bool:
+        """A phone operation is under way: shutdown() now would only be noted."""
+        return self._depth > 0
+
+    @property
     def registration(self) -> RegistrationChanged:
         """The latest registration state (DISABLED when there is no registrar)."""
         return self._registration.current
@@ -151,6 +192,7 @@ class PjsuaSoftphone:
     def subscribe(self, listener: PhoneListener) -> None:
         self._listeners.append(listener)
 
+    @_operation
     def start(self) -> None:
         if self._endpoint.running or self._stopped:
             raise PhoneActionError("The phone has already been started.")
@@ -171,16 +213,27 @@ class PjsuaSoftphone:
         return account_config(self._sip, password, self._endpoint.transport_id,
                               self._endpoint.local_address, self._endpoint.local_port)
 
+    @_operation
     def poll(self, max_ms: int = 0) -> None:
-        if not self._endpoint.running:
+        if not self._endpoint.running or self._stopping:
             return
         self._endpoint.poll(max_ms)
         self._registration.poll()
         self._flush()
 
     def shutdown(self) -> None:
+        """Hang up, un-REGISTER, release every pjsua2 object, then the library.
+
+        Inside a phone operation (even inside one of pjsua's callbacks, where a
+        signal handler may run) it is only noted, and done when that returns.
+        """
         if self._stopped or self._stopping:
             return
+        if self._depth:
+            # No logging here: a signal handler may have interrupted a log write.
+            self._shutdown_requested = True
+            return
+        self._shutdown_requested = False
         self._stopping = True
         self._registration.stopping = True
         try:
@@ -216,8 +269,19 @@ class PjsuaSoftphone:
             self._flush()
 
     def _release(self) -> None:
-        for call in self._calls.values():
-            call.stop_recorder()
+        """Drop every pjsua2 object of ours, media first, then the library.
+
+        Recorders and the audio bridge's port leave the conference bridge while the
+        calls and the clock still run (a port is removed on the clock's next tick, and
+        its wrapper must not be freed before that, nor after libDestroy); then the
+        calls and the account; then libDestroy.
+        """
+        self._stop_recorders()
+        try:
+            self._audio.close()
+        except Exception:
+            log.exception("closing the call audio failed")
+        live_calls = bool(self.call_ids)
         self._calls.clear()
         self._ended.clear()
         gc.collect()
@@ -226,17 +290,22 @@ class PjsuaSoftphone:
             log.warning("%d call object(s) still referenced at shutdown (an exception "
                         "kept somewhere?); they are left to the process exit", leftovers)
         self._registration.attach(None)
+        registered = self._registration.state in (RegistrationState.REGISTERED,
+                                                  RegistrationState.REGISTERING)
         if self._account is not None:
             try:
                 self._account.shutdown()
             except pj.Error:
                 log.exception("account shutdown failed")
             self._account = None
-        try:
-            self._audio.close()
-        except Exception:
-            log.exception("closing the call audio failed")
-        self._endpoint.destroy()
+        # Calls hung up and un-REGISTERed: nothing is left for pjsua to say on the
+        # network, so it need not wait a second for it inside libDestroy.
+        self._endpoint.destroy(network_done=not live_calls and not registered)
+
+    def _stop_recorders(self) -> None:
+        # A function of its own: a loop variable left in _release would keep a call.
+        for call in [*self._calls.values(), *self._ended]:
+            call.stop_recorder()
 
     # -- events ------------------------------------------------------------------------
     def emit(self, event: PhoneEvent) -> None:
@@ -509,6 +578,7 @@ class PjsuaSoftphone:
         return call, call.recorder
 
     # -- quality -----------------------------------------------------------------------
+    @_operation
     def quality(self, call_id: str) -> CallQuality | None:
         call = self._calls.get(call_id)
         if call is None or call.ended or call.media is None:

@@ -112,8 +112,14 @@ class CallRecorder:
         self._finished = True
         # Leave the bridge first (it removes ports asynchronously); then
         # ~AudioMediaRecorder closes the writer at once, which writes the final RIFF
-        # and data sizes into the header.
-        detach_from_conference(recorder)
+        # and data sizes into the header - run it now, before the rename, whoever else
+        # may hold the Python object (SWIG disowns it, so it is freed once).
+        if detach_from_conference(recorder):
+            pj.AudioMediaRecorder.__swig_destroy__(recorder)
+        else:  # the clock thread may still call it: never free it under its feet
+            recorder.thisown = False
+            log.warning("recorder of %s still in the conference: its WAV header may "
+                        "be incomplete", self.path)
         del recorder
         try:
             os.replace(self._partial, self.path)

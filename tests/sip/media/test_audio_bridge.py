@@ -225,3 +225,19 @@ def test_disconnecting_media_that_is_gone_is_harmless(endpoint: MediaEndpoint,
     endpoint.bridge.disconnect_call(holder[0])
     assert endpoint.bridge.connected_calls == 0
     holder.clear()
+
+
+@pytest.mark.sip
+def test_close_frees_the_port_before_it_returns(endpoint: MediaEndpoint) -> None:
+    """~AudioMediaPort calls into pjsua: after libDestroy that aborts the process, so
+    the port must not wait for Python to drop its last reference."""
+    baseline = endpoint.ep.mediaActivePorts()
+    bridge = AudioBridge(FrameCollector(), ToneGenerator(600, 16000))
+    bridge.start(endpoint.ep)
+    bridge.connect_call(endpoint.bridge.capture_media())  # audio flowing both ways
+    kept = bridge.capture_media()  # as a recorder's source list might keep it
+    assert kept is not None and kept.thisown
+    endpoint.wait_ticks(2)
+    bridge.close()
+    assert not kept.thisown  # freed by close(), never again by Python
+    assert endpoint.ep.mediaActivePorts() == baseline
