@@ -149,6 +149,22 @@ async def load(base: str, tokens: list[str], duration: float) -> tuple[float, in
     return p99(latencies), len(latencies), errors
 
 
+def server_p99(log: Path, start: int) -> str:
+    """p99 per path from the server's access log lines written since `start`."""
+    import json
+
+    durations: dict[str, list[float]] = {}
+    with log.open() as f:
+        f.seek(start)
+        for line in f:
+            at = line.find('{"method"')
+            if at >= 0:
+                entry = json.loads(line[at:])
+                durations.setdefault(entry["path"], []).append(entry["duration_ms"])
+    return ", ".join(f"{path.rsplit('/', 1)[-1]} {p99(values):.1f} ms"
+                     for path, values in sorted(durations.items())) or "no log"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="use this PostgreSQL (default: a temp cluster)")
@@ -188,12 +204,16 @@ def main() -> int:
             print(f"ingest, {clients} client(s), batches of 100: {rps:8.0f} records/s "
                   f"(budget >= {INGEST_BUDGET_RPS:.0f}), p99 push {lat:6.1f} ms "
                   f"(budget <= {INGEST_BUDGET_P99_MS:.0f})  {'ok' if ok else 'MISS'}")
+        log.flush()
+        log_start = Path(log.name).stat().st_size
         lat, count, errors = asyncio.run(load(base, tokens[:agents], duration))
         ok = lat <= LOAD_BUDGET_P99_MS and errors == 0
         failed |= not ok
         print(f"load, {agents} agents syncing every 5 s for {duration:.0f} s: {count} requests, "
               f"p99 {lat:6.1f} ms (budget <= {LOAD_BUDGET_P99_MS:.0f}), {errors} errors "
               f"(budget 0)  {'ok' if ok else 'MISS'}")
+        server_side = server_p99(Path(log.name), log_start)
+        print(f"  ... of which inside the server (its access log): p99 {server_side}")
         print(f"server: {args.workers} worker process(es) on {os.cpu_count()} CPUs; "
               f"log: {log.name}")
     return 1 if failed else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -51,4 +52,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 def app_from_environment() -> FastAPI:
     """The factory `serve --workers N` gives uvicorn: each worker process builds its
     app from the `AGENTDESK_*` environment the CLI set up."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     return create_app(Settings())

@@ -151,6 +151,8 @@ def pull(engine: Engine, cursor: int, limit: int) -> PullResponse:
     with Session(engine) as s, s.begin():
         # Read the head first: every USN up to it is committed (see next_usn).
         head = s.scalar(select(UsnCounter.value).where(UsnCounter.id == 1)) or 0
+        if cursor >= head:  # the common case: nothing changed since the last pull
+            return _response([], cursor=cursor, has_more=False)
         entries = _entries(s, cursor, head, limit + 1)
         if len(entries) <= limit:
             return _response(entries, cursor=max(cursor, head), has_more=False)
