@@ -18,6 +18,7 @@ from agentdesk.core.phone_events import (
     RecordingChanged,
 )
 from agentdesk.core.softphone import PhoneActionError
+from agentdesk.sip.audio_bridge import detach_from_conference
 from tests.sip.conftest import PhoneHarness, direct_settings, make_harness
 from tests.sip.rtp import RtpPeer
 from tests.sip.sipp import SippFactory
@@ -79,12 +80,17 @@ class ToneAudio:
     def disconnect_call(self, call_media: pj.AudioMedia) -> None:
         self.media = None
 
+    def forget_call(self, call_media: pj.AudioMedia) -> None:
+        self.media = None
+
     def capture_media(self) -> pj.AudioMedia | None:
         return self._tone
 
     def close(self) -> None:
         self.media = None
-        self._tone = None
+        if self._tone is not None:
+            detach_from_conference(self._tone)  # before ~ToneGenerator frees the port
+            self._tone = None
         self._endpoint = None  # nothing may keep the library's Endpoint after shutdown
 
     def heard_level(self) -> int:

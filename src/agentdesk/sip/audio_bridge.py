@@ -199,12 +199,19 @@ _MAX_SLOTS = 4096
 
 
 def _slot_active(slot: int) -> bool:
-    assert _PJSUA is not None
+    if _PJSUA is None:
+        return True  # cannot tell: assume it is there
     ids = (ctypes.c_int * _MAX_SLOTS)()
     count = ctypes.c_uint(_MAX_SLOTS)
     if _PJSUA.pjsua_enum_conf_ports(ids, ctypes.byref(count)) != 0:
         return False
     return slot in ids[:count.value]
+
+
+def in_conference(media: pj.AudioMedia) -> bool:
+    """`media` still has a conference slot (perhaps one queued for removal)."""
+    slot = media.getPortId()
+    return slot >= 0 and _slot_active(slot)
 
 
 def detach_from_conference(media: pj.AudioMedia, timeout_s: float = 0.5) -> bool:
@@ -361,18 +368,28 @@ class AudioBridge:
             self._calls.append(call_media)
 
     def disconnect_call(self, call_media: pj.AudioMedia) -> None:
-        """Stop both directions; harmless when they are not connected."""
+        """Stop both directions; harmless when they are not connected.
+
+        A port that has left the conference bridge is skipped (pjsua would log an
+        EINVAL error for it). An ended call goes through forget_call() instead: its
+        port may still be listed while its removal waits for the next clock tick.
+        """
         port = self._port
         slot = call_media.getPortId()
         self._calls = [m for m in self._calls if m.getPortId() != slot]
-        if port is None or slot < 0:
+        if port is None or not in_conference(call_media):
             return
         for action in (lambda: call_media.stopTransmit(port),
                        lambda: port.stopTransmit(call_media)):
             try:
                 action()
-            except pj.Error as error:  # the call's slot may already be gone
+            except pj.Error as error:  # removed meanwhile by the clock thread
                 log.debug("disconnect_call: %s", error.info())
+
+    def forget_call(self, call_media: pj.AudioMedia) -> None:
+        """The call ended: pjsua took its port and connections away already."""
+        slot = call_media.getPortId()
+        self._calls = [m for m in self._calls if m.getPortId() != slot]
 
     def capture_media(self) -> pj.AudioMedia | None:
         """The microphone side as conference media (what the call hears from us)."""

@@ -231,17 +231,22 @@ class PhoneCall(pj.Call):
             sources.append(capture)
         return sources
 
-    def _disconnect_media(self) -> None:
+    def _disconnect_media(self, ended: bool = False) -> None:
         media, self.media, self.media_index = self.media, None, -1
         if media is not None:
             try:
-                self._audio.disconnect_call(media)
+                if ended:
+                    self._audio.forget_call(media)
+                else:
+                    self._audio.disconnect_call(media)
             except Exception:
                 log.exception("disconnecting the audio of call %s failed", self.call_id)
 
     def _end_media(self) -> None:
+        # pjsua has torn the stream down already and queued its port's removal (with
+        # its connections): touching that slot now races the clock thread.
         self.stop_recorder()
-        self._disconnect_media()
+        self._disconnect_media(ended=True)
 
     def _set_hold(self, on_hold: bool) -> None:
         if on_hold != self.on_hold:

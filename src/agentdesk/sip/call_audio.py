@@ -25,7 +25,12 @@ class CallAudio(Protocol):
         """The call's audio became active: play it and feed it the microphone."""
 
     def disconnect_call(self, call_media: pj.AudioMedia) -> None:
-        """The call went on hold or ended (its port may already be gone)."""
+        """The call went on hold or its stream changed (its port may be gone)."""
+
+    def forget_call(self, call_media: pj.AudioMedia) -> None:
+        """The call ended. pjsua has already taken its port out of the conference
+        bridge with every connection (before onCallState(DISCONNECTED)); drop what
+        refers to it, and ask pjsua nothing: the slot is gone or about to be."""
 
     def capture_media(self) -> pj.AudioMedia | None:
         """The microphone side as a bridge port (for the recorder), if any."""
@@ -65,6 +70,9 @@ class NullDeviceAudio:
         for source, sink in ((capture, call_media), (call_media, playback)):
             with contextlib.suppress(pj.Error):  # removed meanwhile by the clock thread
                 source.stopTransmit(sink)
+
+    def forget_call(self, call_media: pj.AudioMedia) -> None:
+        pass  # nothing kept
 
     def _still_bridged(self, call_media: pj.AudioMedia) -> bool:
         assert self._endpoint is not None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pjsua2 as pj
 
-from agentdesk.sip.audio_bridge import detach_from_conference
+from agentdesk.sip.audio_bridge import detach_from_conference, in_conference
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,9 @@ class CallRecorder:
         recorder = self._recorder
         if recorder is None:
             return self.path if self._finished else None
-        if not self.paused:
-            self._disconnect()
+        # No stopTransmit from the sources first: leaving the bridge ends every
+        # connection to the recorder, and an ended call's port may be on its way out
+        # (asking pjsua about it then races the clock thread).
         self._recorder = None
         self._sources = []
         self._finished = True
@@ -141,6 +142,8 @@ class CallRecorder:
     def _disconnect(self) -> None:
         assert self._recorder is not None
         for source in self._sources:
+            if not in_conference(source):
+                continue  # gone with its connections (a call's old stream)
             try:
                 source.stopTransmit(self._recorder)
             except pj.Error as error:  # e.g. the call's media went away first
