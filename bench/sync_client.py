@@ -7,7 +7,8 @@ server's own CLI, fills a desktop store with --count pending records while the
 server is unknown to the desktop, then starts the desktop's SyncService and times
 start -> pending 0 (login, every push batch and marking, one pull).
 
-    .venv/bin/python bench/sync_client.py [--count 10000] [--batch 100] [--database-url URL]
+    .venv/bin/python bench/sync_client.py [--count 10000] [--batch 100]
+        [--postgres | --database-url URL]
 
 (bench/sync.py measures the server side: ingest and 500 agents' load.)
 """
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,10 +106,19 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--database-url")
+    parser.add_argument("--postgres", action="store_true",
+                        help="start a throwaway PostgreSQL cluster for the server")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="agentdesk-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="agentdesk-bench-") as tmp, ExitStack() as stack:
         root = Path(tmp)
         url = args.database_url or f"sqlite:///{root / 'server.sqlite3'}"
+        if args.postgres:
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+            from tests.server import pg_cluster
+
+            cluster = stack.enter_context(pg_cluster.pg_cluster())
+            pg_cluster.admin_sql(cluster, "CREATE DATABASE bench")
+            url = f"{cluster}/bench"
         port = free_port()
         proc = start_server(url, port, root / "server.log")
         try:
