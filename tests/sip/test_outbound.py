@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -45,6 +46,23 @@ def test_outbound_call_rings_connects_and_carries_x_headers(
     assert invite.start_line.startswith(f"INVITE sip:2000@{callee.address} ")
     assert phone.phone.quality(call_id) is None
     assert call_id not in phone.phone.call_ids
+
+
+def test_the_offer_puts_g722_pcma_pcmu_before_speex(phone: PhoneHarness,
+                                                    sipp: SippFactory) -> None:
+    """Speex, pjsua's default first choice, smears tones for about a second."""
+    callee = sipp.start("uas_answer.xml")
+    call_id = phone.phone.dial(f"sip:2000@{callee.address}")
+    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+    phone.phone.hangup(call_id)
+    phone.wait_for(lambda: callee.done, "sipp to finish")
+    sdp = callee.received("INVITE")[0].body
+    offered = re.search(r"^m=audio \d+ RTP/AVP ([\d ]+)", sdp, re.M)
+    assert offered is not None, sdp
+    payload_types = offered.group(1).split()
+    speex = re.findall(r"^a=rtpmap:(\d+) speex/", sdp, re.M | re.I)
+    assert payload_types[:3] == ["9", "8", "0"]  # G722, PCMA, PCMU
+    assert speex and all(payload_types.index(pt) > 2 for pt in speex)
 
 
 @pytest.mark.parametrize(("code", "phrase"), [(486, "Busy Here"), (480, "Temporarily Unavailable"),

@@ -54,6 +54,7 @@ from typing import IO, Any
 import pjsua2 as pj
 
 from agentdesk.sip.audio_bridge import detach_from_conference
+from agentdesk.sip.endpoint import prefer_codecs
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,6 @@ PROMPT_TEXTS = (
     ("cmn", "您好，我想咨询一下我的订单。"),
 )
 FALLBACK_PROMPT = "simulated_customer.wav"
-PREFERRED_CODECS = ("G722/16000", "PCMA/8000", "PCMU/8000")
-
 
 # --- prompts -----------------------------------------------------------------------------
 
@@ -195,9 +194,7 @@ class _Agent:
         config.medConfig.sndAutoCloseTime = -1
         config.medConfig.clockRate = 16000
         self.ep.libInit(config)
-        # Offer what PBXs and contact centres use, before pjsua's default of Speex.
-        for priority, codec in enumerate(PREFERRED_CODECS):
-            self.ep.codecSetPriority(codec, 255 - priority)
+        prefer_codecs(self.ep)  # as the seat does
         self.ep.audDevManager().setNullDev()
         transport = pj.TransportConfig()
         transport.boundAddress = host

@@ -21,20 +21,14 @@ import psutil
 import pytest
 
 from agentdesk.sip.audio_bridge import AudioBridge
-from agentdesk.sip.simulated_caller import PREFERRED_CODECS, SimulatedCallerProcess
+from agentdesk.sip.endpoint import PREFERRED_CODECS, prefer_codecs
+from agentdesk.sip.simulated_caller import SimulatedCallerProcess
 from agentdesk.sip.tone import generate_tone, write_wav
 
 HOST = "127.0.0.1"
 RATE = 16000
 PEER_TONE_HZ = 1000  # what the simulated caller plays
 MIC_TONE_HZ = 600  # what we inject as microphone
-
-
-def prefer_codecs(ep: pj.Endpoint, codecs: tuple[str, ...]) -> None:
-    """Put `codecs` first in our offers, in this order (pjsua's own default is Speex,
-    which smears pure test tones while its encoder settles)."""
-    for priority, codec in enumerate(codecs):
-        ep.codecSetPriority(codec, 255 - priority)
 
 
 def wait_until(pump: Callable[[], None], predicate: Callable[[], bool], timeout: float,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from agentdesk.sip.simulated_caller import PREFERRED_CODECS, SimulatedCallerProcess
+from agentdesk.sip.endpoint import PREFERRED_CODECS, prefer_codecs
+from agentdesk.sip.simulated_caller import SimulatedCallerProcess
 from agentdesk.sip.tone import ToneGenerator, detect_tone, read_wav, tone_windows
 from tests.sip.media.conftest import (
     MIC_TONE_HZ,
@@ -24,7 +25,6 @@ from tests.sip.media.conftest import (
     FrameCollector,
     MediaEndpoint,
     MiniCall,
-    prefer_codecs,
 )
 
 pytestmark = pytest.mark.sip
