@@ -90,3 +90,22 @@ def test_rate_limiter_window_slides() -> None:
     assert limiter.retry_after("a", "other-ip") == 0
     now[0] += 60.5
     assert limiter.retry_after("a", "ip") == 0
+    assert limiter.tracked() == 0  # forgotten once the window has passed
+
+
+def test_long_dead_tokens_are_deleted_when_the_user_logs_in(
+        client: Any, engine: Any, alice: None) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+    from sqlalchemy.orm import Session
+
+    from agentdesk.server.models import Token, utcnow
+
+    for _ in range(3):
+        client.post(LOGIN, json={"username": "alice", "password": "s3cret pass"})
+    with Session(engine) as s, s.begin():
+        s.execute(update(Token).values(expires_at=utcnow() - timedelta(days=2)))
+    client.post(LOGIN, json={"username": "alice", "password": "s3cret pass"})
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Token)) == 1

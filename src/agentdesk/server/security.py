@@ -55,7 +55,11 @@ class LoginRateLimiter:
     def retry_after(self, username: str, client: str) -> int:
         """Seconds until a new attempt is allowed; 0 when it is allowed now."""
         with self._lock:
-            times = self._prune((username.casefold(), client))
+            key = (username.casefold(), client)
+            times = self._prune(key)
+            if not times:
+                del self._failures[key]  # guessed usernames must not pile up in memory
+                return 0
             if len(times) < self._max:
                 return 0
             return max(1, int(times[0] + self._window - self._clock() + 0.999))
@@ -67,6 +71,10 @@ class LoginRateLimiter:
     def succeeded(self, username: str, client: str) -> None:
         with self._lock:
             self._failures.pop((username.casefold(), client), None)
+
+    def tracked(self) -> int:
+        with self._lock:
+            return len(self._failures)
 
     def _prune(self, key: tuple[str, str]) -> deque[float]:
         times = self._failures.setdefault(key, deque())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,9 @@ def issue_token(engine: Engine, user_id: int, ttl: timedelta) -> tuple[str, date
     token, digest = new_token()
     expires_at = utcnow() + ttl
     with Session(engine) as s, s.begin():
+        # Housekeeping: the user's tokens dead for a day go when it gets a new one.
+        s.execute(delete(Token).where(Token.user_id == user_id,
+                                      Token.expires_at < utcnow() - timedelta(days=1)))
         s.add(Token(token_hash=digest, user_id=user_id, expires_at=expires_at))
     return token, expires_at
 
