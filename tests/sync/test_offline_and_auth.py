@@ -151,6 +151,7 @@ def test_records_the_server_refuses_are_marked_failed_and_not_retried_forever(
     assert desk.service.status.connectivity is Connectivity.ONLINE
     assert server_ids(engine, "wrapup") == ids(w for _, w in calls)  # the good ones went
     assert desk.service.status.pending == 2
+    assert "refused" in desk.service.status.last_error  # online, and says what it refused
     desk.service.sync_now()
     wait_for(lambda: desk.service.cycles == 2)
     assert desk.service.status.connectivity is Connectivity.ONLINE

@@ -17,7 +17,8 @@ records always travel under the same key - also after a restart, when nothing wa
 persisted but the outbox. A batch whose answer was lost is sent again first, as is,
 before anything newer. Records the server rejects (4xx) are marked failed with its
 message and retried at most `max_rejections` times over later cycles; a whole batch
-refused is split in halves to isolate the bad record.
+refused is split in halves to isolate the bad record. The outbox's `attempts` count
+only these refusals: a network failure is not the record's fault.
 
 Offline is a state, not an error: network errors, timeouts, 429 and 5xx set OFFLINE
 with the reason and a retry time from truncated exponential backoff with jitter.
@@ -131,6 +132,7 @@ class SyncService:
         self._status = SyncStatus()
         self._inflight: list[UUID] = []  # the batch sent last whose answer we lack
         self._skip: set[UUID] = set()  # rejected in this cycle: not again until the next
+        self._refusal = ""  # the last refusal of this cycle, for the agent
         self.cycles = 0
         self.push_attempts = 0
 
@@ -214,6 +216,7 @@ class SyncService:
 
     def _cycle_once(self) -> None:
         self._skip.clear()
+        self._refusal = ""
         self._publish(connectivity=Connectivity.SYNCING, pending=self._store.pending_count(),
                       retry_in=None)
         try:
@@ -236,7 +239,8 @@ class SyncService:
             self._backoff.succeeded()
             with self._cond:
                 self._next_at = self._monotonic() + self.interval
-            self._publish(connectivity=Connectivity.ONLINE, last_error="",
+            # online, but a refusal in this cycle stays readable in the tooltip
+            self._publish(connectivity=Connectivity.ONLINE, last_error=self._refusal,
                           last_success=self._server_now(), pull_done=0, pull_total=0,
                           cached_from=None, pending=self._store.pending_count())
 
@@ -331,7 +335,7 @@ class SyncService:
                 log.warning("server rejected record %s: %s", ids[0], exc)
                 self._store.mark_failed(ids, str(exc))
                 self._skip.add(ids[0])
-                self._publish(last_error=str(exc))
+                self._refusal = str(exc)
                 return None
             half = len(items) // 2
             first = self._send(items[:half])
@@ -347,7 +351,7 @@ class SyncService:
             self._store.mark_failed([rejection.id], rejection.reason)
             self._skip.add(rejection.id)
         if result.rejected:
-            self._publish(last_error=result.rejected[-1].reason)
+            self._refusal = f"the server refused a record: {result.rejected[-1].reason}"
         unanswered = set(ids) - set(done) - {r.id for r in result.rejected}
         self._skip.update(unanswered)  # never loop on a record the server ignored
         return result.cursor
