@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from agentdesk import __version__
 from agentdesk.core.call_service import CallService
-from agentdesk.core.phone_events import CallState
+from agentdesk.core.phone_events import CallDirection, CallState
 from agentdesk.core.secrets import SecretKind, SecretStoreError
 from agentdesk.core.settings import Settings
 from agentdesk.credentials import KeyringSecretStore, SessionSecretStore
@@ -35,6 +35,7 @@ from agentdesk.sip.audio_bridge import AudioBridge
 from agentdesk.sip.endpoint import EndpointError
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from agentdesk.sip.qt_audio import QtCallAudio, list_audio_devices
+from agentdesk.sip.ringback import LocalRingback
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.errors import install_exception_hook
 from agentdesk.ui.i18n import install_translation
@@ -62,6 +63,8 @@ class Seat(QObject):
         self.audio_bridge = AudioBridge(clock_rate=AUDIO_CLOCK_RATE)
         self.call_audio = QtCallAudio(settings.audio, clock_rate=AUDIO_CLOCK_RATE, parent=self)
         self.call_audio.attach(self.audio_bridge)
+        self.ringback = LocalRingback(self.call_audio.speaker_buffer,
+                                      settings.phone.default_region, AUDIO_CLOCK_RATE, parent=self)
         self.phone = PjsuaSoftphone(settings.sip, settings.phone, self._sip_password,
                                     self.audio_bridge, user_agent=f"agentdesk/{__version__}")
         self.scheduler = QtScheduler(self)
@@ -112,6 +115,7 @@ class Seat(QObject):
             return
         self._stopped = True
         self._pump.stop()
+        self.ringback.stop()
         self.call_audio.stop()  # the headset goes quiet first
         self.phone.shutdown()  # hang up, un-REGISTER, bridge port out, libDestroy
         self.scheduler.cancel_all()  # last: ending calls schedule work of their own
@@ -124,13 +128,23 @@ class Seat(QObject):
             log.exception("SIP event pump failed")
 
     def on_bridge_lines_changed(self) -> None:
-        # The headset is opened only while a call's audio is live: no open device
-        # (and no battery drain on wireless headsets) between calls.
+        # The headset is opened only while there is something to hear: a live call,
+        # early media (183), or our own ringback for a plain 180. No open device (and
+        # no battery drain on wireless headsets) between calls.
+        lines = self.calls.lines
         talking = any(line.state is CallState.CONNECTED and not line.on_hold
-                      for line in self.calls.lines)
-        if talking:
+                      for line in lines)
+        early = [line for line in lines
+                 if line.direction is CallDirection.OUTBOUND and line.state is CallState.EARLY]
+        early_media = any(line.last_code == 183 for line in early)
+        ring_back = bool(early) and not early_media and not talking
+        if talking or early:
             self.call_audio.start()
+        if ring_back:
+            self.ringback.start()
         else:
+            self.ringback.stop()
+        if not (talking or early):
             self.call_audio.stop()
 
     def apply_settings(self, new: Settings) -> bool:
@@ -145,6 +159,7 @@ class Seat(QObject):
         self.settings.logging = new.logging
         self.calls.update_settings(self.settings.phone)
         self.call_audio.apply_settings(new.audio)
+        self.ringback.set_region(new.phone.default_region)
         if self.settings_path is not None:
             saved = Settings(sip=new.sip, phone=new.phone, audio=new.audio, server=new.server,
                              agent=new.agent, logging=new.logging)
@@ -203,14 +218,20 @@ def _ask_session_password(store: SessionSecretStore, account: str) -> None:
 
 
 def _install_signal_handlers(app: QApplication) -> None:
-    # Python runs signal handlers between bytecodes on the main thread; the pump timer
-    # runs Python every few ms, so SIGTERM is handled promptly even while Qt waits.
-    def quit_app(signum: int, _frame: object) -> None:
-        log.info("signal %d: shutting down", signum)
-        app.quit()
+    # Python runs signal handlers between any two bytecodes of the main thread, also
+    # inside a pjsua2 callback or a log write. So the handler only schedules the quit;
+    # the event loop runs it outside pjsua (a quit asked before exec() still happens).
+    # The pump timer runs Python every few ms, so the handler runs promptly.
+    def quit_soon(signum: int, _frame: object) -> None:
+        QTimer.singleShot(0, lambda: _quit_on_signal(app, signum))
 
-    signal.signal(signal.SIGTERM, quit_app)
-    signal.signal(signal.SIGINT, quit_app)
+    signal.signal(signal.SIGTERM, quit_soon)
+    signal.signal(signal.SIGINT, quit_soon)
+
+
+def _quit_on_signal(app: QApplication, signum: int) -> None:
+    log.info("signal %d: shutting down", signum)
+    app.quit()
 
 
 def _open_settings(seat: Seat, window: MainWindow) -> None:

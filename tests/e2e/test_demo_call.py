@@ -15,6 +15,7 @@ from agentdesk.core.phone_events import CallState
 from agentdesk.credentials import SessionSecretStore
 from agentdesk.demo import SimulatedCaller
 from agentdesk.paths import SeatPaths
+from agentdesk.sip.tone import detect_tone
 from agentdesk.ui.main_window import MainWindow
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow]
@@ -115,3 +116,35 @@ def test_dialing_any_number_reaches_the_simulated_customer(qtbot, seat, window):
     with qtbot.waitSignal(seat.bridge.sig_call_state_changed, timeout=10000,
                           check_params_cb=state_is(CallState.DISCONNECTED)):
         seat.calls.hangup(call_id)
+
+
+@pytest.fixture
+def silent_caller(qtbot):
+    """A simulated customer who lets the phone ring (180) and never answers."""
+    process = SimulatedCaller(extra_args=["--no-auto-answer"])
+    with qtbot.waitSignal(process.sig_ready, timeout=20000):
+        process.start()
+    yield process
+    process.stop()
+
+
+def test_a_ringing_outbound_call_plays_local_ringback_until_it_ends(qtbot, tmp_path,
+                                                                     silent_caller):
+    paths = SeatPaths(tmp_path / "seat.toml", tmp_path / "data")
+    seat = Seat(paths, demo_settings(silent_caller.port), SessionSecretStore(None),
+                settings_path=None)
+    seat.start()
+    try:
+        with qtbot.waitSignal(seat.bridge.sig_call_state_changed, timeout=10000,
+                              check_params_cb=lambda e: e.state is CallState.EARLY
+                              and e.code == 180):
+            call_id = seat.calls.dial("138 0013 8000")
+        assert seat.ringback.active
+        qtbot.waitUntil(lambda: len(seat.call_audio.speaker_buffer) >= 3200, timeout=2000)
+        assert detect_tone(seat.call_audio.speaker_buffer.read(3200), 16000, 450.0)
+        with qtbot.waitSignal(seat.bridge.sig_call_state_changed, timeout=10000,
+                              check_params_cb=state_is(CallState.DISCONNECTED)):
+            seat.calls.hangup(call_id)
+        assert not seat.ringback.active
+    finally:
+        seat.shutdown()
