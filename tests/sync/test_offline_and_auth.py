@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 from agentdesk.core.records import Note
@@ -24,7 +28,8 @@ def ids(records: Any) -> list[str]:
 
 
 def test_twenty_wrapups_while_the_server_is_down_arrive_once_when_it_is_back(
-        app: Any, agent: str, engine: Any, store: SqliteStore, make_desk: Any) -> None:
+        app: Any, agent: str, engine: Any, db_url: str, store: SqliteStore,
+        make_desk: Any) -> None:
     server = LiveServer(app)  # not started: nothing listens on its port
     desk = make_desk(server.url, backoff=Backoff(base=0.05, cap=0.4,
                                                  uniform=lambda low, high: high))
@@ -58,6 +63,12 @@ def test_twenty_wrapups_while_the_server_is_down_arrive_once_when_it_is_back(
         assert desk.service.status.last_error == ""
     finally:
         server.stop()
+    # the operator's view: `agentdesk-server export wrapups` lists each of them once
+    exported = subprocess.run(
+        [str(Path(sys.executable).with_name("agentdesk-server")), "--database-url", db_url,
+         "export", "wrapups", "--since", "2000-01-01", "--format", "jsonl"],
+        check=True, capture_output=True, text=True, timeout=60).stdout.splitlines()
+    assert sorted(json.loads(line)["id"] for line in exported) == ids(wrapups)
 
 
 def test_saving_while_backing_off_recounts_without_hammering_the_server(
