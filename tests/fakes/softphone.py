@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from agentdesk.core.phone_events import (
+    LIVE_CALL_STATES,
     AudioDeviceChanged,
     CallDirection,
     CallHoldChanged,
@@ -41,8 +42,7 @@ from agentdesk.core.phone_events import (
 from agentdesk.core.sip_headers import SipHeaders
 from agentdesk.core.softphone import CallQuality, PhoneActionError, PhoneListener
 
-LIVE = (CallState.RINGING, CallState.DIALING, CallState.EARLY, CallState.CONNECTING,
-        CallState.CONNECTED)
+LIVE = LIVE_CALL_STATES
 DTMF_DIGITS = set("0123456789*#ABCDabcd")
 REASONS = {100: "Trying", 180: "Ringing", 183: "Session Progress", 200: "OK",
            202: "Accepted", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from agentdesk.core.dial_numbers import DialTarget, normalize_dial_string
 from agentdesk.core.phone_events import (
+    LIVE_CALL_STATES,
     CallDirection,
     CallHoldChanged,
     CallMuteChanged,
@@ -42,8 +43,6 @@ Cancel = Callable[[], None]
 Scheduler = Callable[[float, Callable[[], None]], Cancel]
 """schedule(delay_s, fn) runs fn later on the same thread and returns a canceller."""
 
-LIVE_STATES = (CallState.RINGING, CallState.DIALING, CallState.EARLY, CallState.CONNECTING,
-               CallState.CONNECTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +65,7 @@ class CallLine:
 
     @property
     def live(self) -> bool:
-        return self.state in LIVE_STATES
+        return self.state in LIVE_CALL_STATES
 
 
 class CallService:

@@ -34,6 +34,11 @@ class CallState(Enum):
     DISCONNECTED = "disconnected"
 
 
+LIVE_CALL_STATES = (CallState.RINGING, CallState.DIALING, CallState.EARLY,
+                    CallState.CONNECTING, CallState.CONNECTED)
+"""Every state of a call that has not ended."""
+
+
 class DtmfMethod(Enum):
     RFC4733 = "rfc4733"
     SIP_INFO = "sip_info"

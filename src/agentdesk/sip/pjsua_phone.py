@@ -34,6 +34,7 @@ import pjsua2 as pj
 
 from agentdesk.core.call_quality import estimate_mos
 from agentdesk.core.phone_events import (
+    LIVE_CALL_STATES,
     CallDirection,
     CallMuteChanged,
     CallState,
@@ -67,8 +68,6 @@ _DTMF_METHODS = {
     DtmfMethod.RFC4733: pj.PJSUA_DTMF_METHOD_RFC2833,
     DtmfMethod.SIP_INFO: pj.PJSUA_DTMF_METHOD_SIP_INFO,
 }
-_LIVE = (CallState.RINGING, CallState.DIALING, CallState.EARLY, CallState.CONNECTING,
-         CallState.CONNECTED)
 _serials = itertools.count(1)  # call ids stay unique across phones in one process
 SHUTDOWN_WAIT_S = 3.0
 MAX_CALLS = 4  # PJSUA_MAX_CALLS of the pjsua2-python wheel: a larger maxCalls is cut to it
@@ -494,7 +493,7 @@ class PjsuaSoftphone:
 
     @_agent_errors
     def set_mute(self, call_id: str, muted: bool) -> None:
-        call = self._call(call_id, *_LIVE)
+        call = self._call(call_id, *LIVE_CALL_STATES)
         with self._action():
             call.set_mute(muted)
             self.emit(CallMuteChanged(call_id, muted))
