@@ -743,6 +743,61 @@ The password will be kept for this session only; you will be asked for it again 
     </message>
 </context>
 <context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Send pending records and fetch updates now</source>
+        <translation>立即发送待同步记录并获取更新</translation>
+    </message>
+    <message>
+        <source>Online · last sync {time}</source>
+        <translation>在线 · 上次同步 {time}</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Offline (cached data from {time})</source>
+        <translation>离线（缓存数据来自 {time}）</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Server login required</source>
+        <translation>需要登录服务器</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>{count} pending</source>
+        <translation>{count} 条待同步</translation>
+    </message>
+    <message>
+        <source>{count} refused by the server</source>
+        <translation>{count} 条被服务器拒绝</translation>
+    </message>
+    <message>
+        <source>Next attempt in {seconds} s</source>
+        <translation>{seconds} 秒后重试</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is {seconds} s off the server&apos;s</source>
+        <translation>本机时钟与服务器相差 {seconds} 秒</translation>
+    </message>
+</context>
+<context>
     <name>TransferPanel</name>
     <message>
         <source>Transfer to: number or extension</source>
