@@ -16,14 +16,17 @@ import argparse
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from agentdesk import __version__
+from agentdesk.core.call_history import CallHistory
 from agentdesk.core.call_service import CallService
 from agentdesk.core.phone_events import CallDirection, CallState
+from agentdesk.core.records import StoreError
 from agentdesk.core.secrets import SecretKind, SecretStoreError
 from agentdesk.core.settings import Settings
 from agentdesk.credentials import KeyringSecretStore, SessionSecretStore
@@ -36,12 +39,15 @@ from agentdesk.sip.endpoint import EndpointError
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from agentdesk.sip.qt_audio import QtCallAudio, list_audio_devices
 from agentdesk.sip.ringback import LocalRingback
+from agentdesk.store import open_store
+from agentdesk.sync.seat import SeatSync, create_seat_sync
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.errors import install_exception_hook
 from agentdesk.ui.i18n import install_translation
 from agentdesk.ui.main_window import MainWindow
 from agentdesk.ui.qt_scheduler import QtScheduler
 from agentdesk.ui.settings_dialog import SettingsDialog, sip_secret_account
+from agentdesk.ui.sync_status import SyncBridge, SyncStatusWidget
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +60,8 @@ class Seat(QObject):
     stopped together."""
 
     def __init__(self, paths: SeatPaths, settings: Settings, secrets: SessionSecretStore,
-                 settings_path: Path | None, parent: QObject | None = None) -> None:
+                 settings_path: Path | None, parent: QObject | None = None,
+                 server_password: Callable[[], str | None] | None = None) -> None:
         super().__init__(parent)
         self.paths = paths
         self.settings = settings
@@ -73,6 +80,19 @@ class Seat(QObject):
         self.calls = CallService(self.phone, settings.phone, self.scheduler.schedule,
                                  recordings_dir=recordings)
         self.bridge = PhoneBridge(self.calls, self)
+        # Everything recorded goes to the local store first (with its outbox row);
+        # sync pushes it when the server is reachable. No server configured: the
+        # records wait in the outbox until one is.
+        self.store = open_store(paths.data_dir)
+        self.sync: SeatSync | None = None
+        self.sync_bridge: SyncBridge | None = None
+        if settings.server.username:
+            self.sync = create_seat_sync(settings.server.url, settings.server.username,
+                                         secrets, self.store, paths.data_dir,
+                                         password=server_password)
+            self.sync_bridge = SyncBridge(self.sync.service, parent=self)
+        self.history = CallHistory(self.store, on_saved=self.on_history_record_saved)
+        self.calls.subscribe(self.history.on_phone_event)
         self.call_audio.sig_device_changed.connect(self.bridge.on_call_service_event)
         self.bridge.sig_lines_changed.connect(self.on_bridge_lines_changed)
         self._pump = QTimer(self)
@@ -88,9 +108,15 @@ class Seat(QObject):
             log.warning("could not read the SIP password: %s", exc)
             return None
 
+    def on_history_record_saved(self) -> None:
+        if self.sync is not None:
+            self.sync.service.notify_saved()
+
     def start(self) -> None:
         self.paths.data_dir.mkdir(parents=True, exist_ok=True)
         self.phone.start()
+        if self.sync is not None:
+            self.sync.start()  # logs in and syncs on its worker thread; never blocks
         self._pump.start()
         log.info("softphone ready on %s:%d (%s)", self.phone.local_address or "*",
                  self.phone.local_port, self.settings.sip.transport)
@@ -118,6 +144,9 @@ class Seat(QObject):
         self.ringback.stop()
         self.call_audio.stop()  # the headset goes quiet first
         self.phone.shutdown()  # hang up, un-REGISTER, bridge port out, libDestroy
+        if self.sync is not None:  # after the last call record, before the store closes
+            self.sync.close()
+        self.store.close()
         self.scheduler.cancel_all()  # last: ending calls schedule work of their own
         log.info("softphone stopped")
 
@@ -274,6 +303,8 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None) -> int
     window = MainWindow(seat.calls, seat.bridge, seat.settings,
                         quality_provider=seat.phone.quality, demo=demo)
     window.sig_settings_requested.connect(lambda: _open_settings(seat, window))
+    if seat.sync_bridge is not None:
+        window.statusBar().addPermanentWidget(SyncStatusWidget(seat.sync_bridge))
     app.aboutToQuit.connect(seat.shutdown)
     uninstall_hook = install_exception_hook()
     _install_signal_handlers(app)
@@ -302,11 +333,26 @@ def run_desktop(paths: SeatPaths, settings: Settings, args: argparse.Namespace) 
     secrets = SessionSecretStore(KeyringSecretStore())
     if not secrets.available:
         log.warning("no system keyring: %s", secrets.problem)
-    seat = Seat(paths, settings, secrets, settings_path=paths.config_file)
+    seat = _build_seat(paths, settings, secrets, settings_path=paths.config_file)
+    if seat is None:
+        return 1
     account = sip_secret_account(settings)
     if settings.sip.registrar and seat._sip_password() is None:
         _ask_session_password(secrets, account)
     return _run_seat(app, seat, demo=None)
+
+
+def _build_seat(paths: SeatPaths, settings: Settings, secrets: SessionSecretStore,
+                settings_path: Path | None) -> Seat | None:
+    """The seat, or None after telling the agent why it cannot open (e.g. the local
+    database belongs to a newer agentdesk: it is refused, never modified)."""
+    try:
+        return Seat(paths, settings, secrets, settings_path)
+    except StoreError as exc:
+        log.error("local database refused: %s", exc)
+        title = QCoreApplication.translate("Seat", "agentdesk cannot open its local data")
+        QMessageBox.critical(None, title, str(exc))
+        return None
 
 
 def demo_settings(caller_port: int | None) -> Settings:
@@ -342,7 +388,11 @@ def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
             caller.stop()
             caller = None
     settings = demo_settings(caller.port if caller is not None else None)
-    seat = Seat(paths, settings, SessionSecretStore(None), settings_path=None)
+    seat = _build_seat(paths, settings, SessionSecretStore(None), settings_path=None)
+    if seat is None:
+        if caller is not None:
+            caller.stop()
+        return 1
     demo = DemoController(caller, seat) if caller is not None else None
     if caller is not None:
         app.aboutToQuit.connect(caller.stop)

@@ -102,6 +102,9 @@ def test_simulated_inbound_call_rings_answers_with_audio_and_every_control_works
                           check_params_cb=state_is(CallState.DISCONNECTED)):
         actions.hang_up.trigger()
     assert seat.calls.lines == []
+    # The call is on record locally, waiting in the outbox for the server.
+    [item] = seat.store.pending_outbox(10)
+    assert seat.store.get_call_record(item.record_id).customer_id == "C-1001"
     recordings = list(seat.paths.recordings_dir.glob("*.wav"))
     assert len(recordings) == 1
     with wave.open(str(recordings[0])) as recording:
