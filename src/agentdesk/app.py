@@ -31,6 +31,7 @@ from agentdesk.core.secrets import SecretKind, SecretStoreError
 from agentdesk.core.settings import Settings
 from agentdesk.credentials import KeyringSecretStore, SessionSecretStore
 from agentdesk.demo import DEMO_CALLERS, SimulatedCaller, agent_uri
+from agentdesk.demo_server import DemoServer, DemoServerError
 from agentdesk.logging_setup import configure_logging
 from agentdesk.paths import SeatPaths
 from agentdesk.settings_file import save_settings
@@ -343,11 +344,12 @@ def run_desktop(paths: SeatPaths, settings: Settings, args: argparse.Namespace) 
 
 
 def _build_seat(paths: SeatPaths, settings: Settings, secrets: SessionSecretStore,
-                settings_path: Path | None) -> Seat | None:
+                settings_path: Path | None,
+                server_password: Callable[[], str | None] | None = None) -> Seat | None:
     """The seat, or None after telling the agent why it cannot open (e.g. the local
     database belongs to a newer agentdesk: it is refused, never modified)."""
     try:
-        return Seat(paths, settings, secrets, settings_path)
+        return Seat(paths, settings, secrets, settings_path, server_password=server_password)
     except StoreError as exc:
         log.error("local database refused: %s", exc)
         title = QCoreApplication.translate("Seat", "agentdesk cannot open its local data")
@@ -379,6 +381,14 @@ def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or "INFO", paths.log_dir)
     app = _application(sys.argv[0])
     install_translation(args.lang)
+    # The embedded server first (SQLite on 127.0.0.1, a demo agent with a password made
+    # for this run and held in memory only), then the simulated caller.
+    server: DemoServer | None = DemoServer(paths.data_dir)
+    try:
+        server.start()
+    except DemoServerError as exc:
+        log.error("%s; the demo runs without a server", exc)
+        server = None
     caller: SimulatedCaller | None = None
     if not args.no_simulated_caller:
         caller = SimulatedCaller()
@@ -388,19 +398,28 @@ def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
             caller.stop()
             caller = None
     settings = demo_settings(caller.port if caller is not None else None)
-    seat = _build_seat(paths, settings, SessionSecretStore(None), settings_path=None)
+    password = None
+    if server is not None:
+        settings.server.url = server.url
+        settings.server.username = server.agent_username
+        agent_password = server.agent_password
+        password = lambda: agent_password  # noqa: E731 - never leaves this process
+    seat = _build_seat(paths, settings, SessionSecretStore(None), settings_path=None,
+                       server_password=password)
     if seat is None:
-        if caller is not None:
-            caller.stop()
+        for helper in (caller, server):
+            if helper is not None:
+                helper.stop()
         return 1
     demo = DemoController(caller, seat) if caller is not None else None
-    if caller is not None:
-        app.aboutToQuit.connect(caller.stop)
     try:
         return _run_seat(app, seat, demo)
     finally:
+        # The seat has shut down (its last records pushed if it could); then the peers.
         if caller is not None:
             caller.stop()
+        if server is not None:
+            server.stop()
 
 
 def _wait_until_ready(caller: SimulatedCaller, timeout_ms: int = 20000) -> int | None:

@@ -399,6 +399,10 @@ Enter it for this session only (it is never written to disk).</source>
         <source>The phone could not start</source>
         <translation>电话无法启动</translation>
     </message>
+    <message>
+        <source>agentdesk cannot open its local data</source>
+        <translation>agentdesk 无法打开本地数据</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
