@@ -51,5 +51,7 @@ def configure_logging(level: str, log_dir: Path | None, to_stderr: bool = True) 
         handler.addFilter(PersonalDataFilter())
         root.addHandler(handler)
     # pjsip logs are verbose; they are routed under this name and kept at DEBUG.
+    # httpx logs every request at INFO: the sync service reports what matters.
     if root.level > logging.DEBUG:
         logging.getLogger("agentdesk.sip.pj").setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
