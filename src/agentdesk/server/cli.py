@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from agentdesk.server import db, users
 from agentdesk.server.config import Settings
@@ -246,7 +246,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None,
     except CliError as exc:
         print(f"agentdesk-server: {exc}", file=err)
         return exc.code
-    except (OperationalError, ProgrammingError) as exc:
+    except DatabaseError as exc:  # OperationalError, ProgrammingError, a corrupt file, ...
         print(f"agentdesk-server: database error: {exc.orig}", file=err)
         return EXIT_PARTIAL
     finally:
