@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.seat_process import wait_for_log_text, write_auto_answer_config
 from tests.sip.sip_probe import SipProbe, tone_payloads
 from tests.sip.sipp import free_port
 
@@ -54,32 +55,10 @@ class SeatRun:
         return f"SIGTERM {self.delay_ms} ms after BYE: {status} {self.problem}\n    {tail}"
 
 
-def _wait_for_text(path: Path, text: str, process: subprocess.Popen[str],
-                   timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the seat exited early with {process.returncode}")
-        if path.exists() and text in path.read_text(encoding="utf-8", errors="replace"):
-            return
-        time.sleep(0.02)  # polling a file another process writes; no event to wait on
-    raise AssertionError(f"{text!r} never appeared in {path}")
-
-
 def run_seat(workdir: Path, delay_ms: float) -> SeatRun:
     port = free_port()
-    config = workdir / "seat.toml"
-    config.write_text(
-        "[sip]\n"
-        'registrar = ""\n'
-        'username = "1001"\n'
-        f"local_port = {port}\n"
-        'bind_address = "127.0.0.1"\n'
-        "[phone]\n"
-        "auto_answer_after_s = 0\n"
-        "[logging]\n"
-        'level = "DEBUG"\n'  # pjsua's log lines: more Python inside pjsua, a wider window
-    )
+    # DEBUG: pjsua's log lines put more Python inside pjsua, a wider window for the race.
+    config = write_auto_answer_config(workdir / "seat.toml", port)
     data = workdir / "data"
     stderr_path = workdir / "stderr.txt"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
@@ -89,7 +68,7 @@ def run_seat(workdir: Path, delay_ms: float) -> SeatRun:
              str(data)], stdout=subprocess.DEVNULL, stderr=stderr, text=True, env=env)
     problem = ""
     try:
-        _wait_for_text(data / "logs" / "agentdesk.log", "softphone ready", process, 30)
+        wait_for_log_text(data / "logs" / "agentdesk.log", "softphone ready", 30, process)
         probe = SipProbe("127.0.0.1", port, "1001")
         try:
             probe.call(hold_s=0.2)
