@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                          ("delete", "remove a stored secret"),
                          ("status", "say whether a secret is stored (never prints it)")):
         sub = creds_cmd.add_parser(action, help=text)
-        sub.add_argument("kind", choices=[k.value for k in SecretKind])
+        sub.add_argument("kind", choices=[SecretKind.SIP.value, SecretKind.SERVER.value])
         sub.add_argument("--account", help="account name (default: from the settings file)")
     config = commands.add_parser("config", help="settings file tools")
     config_cmd = config.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -13,7 +13,8 @@ from typing import Protocol
 
 class SecretKind(Enum):
     SIP = "sip"
-    SERVER = "server"  # the agent's server password or token
+    SERVER = "server"  # the agent's server password
+    SERVER_TOKEN = "server-token"  # the current login token, so a restart needs no login
 
 
 class SecretStoreError(RuntimeError):

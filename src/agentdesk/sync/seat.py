@@ -49,6 +49,6 @@ def create_seat_sync(server_url: str, username: str, secrets: SecretStore,
     the machine has no keyring)."""
     client = ApiClient(server_url)
     session = ServerSession(client, username, password or password_from(secrets, username),
-                            data_dir=data_dir)
+                            data_dir=data_dir, token_store=secrets)
     service = SyncService(store, client, session, interval=interval)
     return SeatSync(client, session, service)

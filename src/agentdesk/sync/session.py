@@ -1,5 +1,9 @@
-"""The desktop's login to the server: a bearer token kept in memory only, refreshed
-before it expires, renewed with the stored password when the server refuses it.
+"""The desktop's login to the server: a bearer token refreshed before it expires and
+renewed with the stored password when the server refuses it.
+
+The token is kept in the OS keyring (SecretKind.SERVER_TOKEN, with its expiry), so a
+restart reuses it instead of logging in again; without a keyring it lives in memory
+for the session only. It is forgotten when the server refuses the login.
 
 What this machine remembers of a login is `server-login.json` in the data dir: the
 server URL, the username and when the last login succeeded (server time) - never the
@@ -82,7 +86,8 @@ class ServerSession:
     def __init__(self, client: ApiClient, username: str, password: Callable[[], str | None],
                  *, data_dir: Path | None = None,
                  refresh_margin: timedelta = timedelta(minutes=5),
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 token_store: SecretStore | None = None) -> None:
         self._client = client
         self.username = username
         self._password = password
@@ -96,6 +101,52 @@ class ServerSession:
         self.user: UserInfo | None = None
         self.refreshes = 0
         self.previous_login = self._remembered()
+        self._token_store = token_store
+        self._restore_token()
+
+    # -- the token in the keyring ---------------------------------------------------
+    def _token_account(self) -> str:
+        return f"{self.username}@{self._client.base_url}"
+
+    def _keyring(self) -> SecretStore | None:
+        store = self._token_store
+        return store if store is not None and store.available and self.username else None
+
+    def _restore_token(self) -> None:
+        store = self._keyring()
+        if store is None:
+            return
+        try:
+            raw = store.get(SecretKind.SERVER_TOKEN, self._token_account())
+            if not raw:
+                return
+            data = json.loads(raw)
+            token, expires = str(data["token"]), datetime.fromisoformat(data["expires_at"])
+        except (SecretStoreError, ValueError, KeyError, TypeError) as exc:
+            log.warning("ignoring the stored server token: %s", exc)
+            return
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        if expires > self._clock():  # an expired one would only earn a 401
+            self._token, self._expires_at = token, expires
+
+    def _store_token(self) -> None:
+        store = self._keyring()
+        if store is None or self._token is None or self._expires_at is None:
+            return
+        value = json.dumps({"token": self._token, "expires_at": self._expires_at.isoformat()})
+        try:
+            store.set(SecretKind.SERVER_TOKEN, self._token_account(), value)
+        except SecretStoreError as exc:
+            log.warning("the server token stays in memory only: %s", exc)
+
+    def _forget_token(self) -> None:
+        store = self._keyring()
+        if store is not None:
+            try:
+                store.delete(SecretKind.SERVER_TOKEN, self._token_account())
+            except SecretStoreError as exc:
+                log.warning("could not remove the stored server token: %s", exc)
 
     def _remembered(self) -> LoginMemory | None:
         if self._data_dir is None:
@@ -130,6 +181,7 @@ class ServerSession:
                 reply = self._client.login(self.username, password)
             except (UnauthorizedError, RequestRejectedError) as exc:
                 self._token = None
+                self._forget_token()
                 raise LoginRequiredError(f"login refused: {exc}") from None
             return self._accept(reply, remember=True)
 
@@ -167,6 +219,7 @@ class ServerSession:
         expires = body.expires_at
         self._expires_at = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
         self.user = body.user
+        self._store_token()
         if reply.clock_offset is not None:
             self._offset = reply.clock_offset
         if remember and self._data_dir is not None:
