@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from agentdesk.core.phone_events import PhoneEvent
+from agentdesk.core.phone_events import CallState, CallStateChanged, PhoneEvent
 from agentdesk.core.settings import PhoneSettings, SipSettings
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from tests.sip.sipp import HOST, SippFactory, wait_until
@@ -63,6 +63,12 @@ class PhoneHarness:
             raise AssertionError(f"no {kind.__name__} matching {match} within {timeout} s;"
                                  f" last events:\n  {recent}") from None
         return found[0]
+
+    def connect(self, address: str) -> str:
+        """Dial the peer at `address` and wait until the call is connected."""
+        call_id = self.phone.dial(f"sip:2000@{address}")
+        self.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+        return call_id
 
     def settle(self, seconds: float) -> None:
         """Keep the pump running for a while (lets in-flight messages land)."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from agentdesk.core.phone_events import CallState, CallStateChanged, DtmfMethod, DtmfReceived
+from agentdesk.core.phone_events import DtmfMethod, DtmfReceived
 from tests.sip.conftest import PhoneHarness
 from tests.sip.rtp import RtpPeer
 from tests.sip.sipp import SippFactory
@@ -18,8 +18,7 @@ def test_dtmf_rfc4733_and_sip_info_both_ways(phone: PhoneHarness, sipp: SippFact
     peer = RtpPeer()
     try:
         callee = sipp.start("uas_dtmf.xml", fill={"m=audio [media_port]": f"m=audio {peer.port}"})
-        call_id = phone.phone.dial(f"sip:2000@{callee.address}")
-        phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+        call_id = phone.connect(callee.address)
 
         def pumped(predicate: Callable[[], bool]) -> Callable[[], bool]:
             def check() -> bool:

@@ -13,8 +13,6 @@ import pytest
 from agentdesk.core.phone_events import (
     CallHoldChanged,
     CallMuteChanged,
-    CallState,
-    CallStateChanged,
     RecordingChanged,
 )
 from agentdesk.core.softphone import PhoneActionError
@@ -26,16 +24,10 @@ from tests.sip.sipp import SippFactory
 pytestmark = pytest.mark.sip
 
 
-def connect(phone: PhoneHarness, address: str) -> str:
-    call_id = phone.phone.dial(f"sip:2000@{address}")
-    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
-    return call_id
-
-
 def test_hold_sends_sendonly_and_resume_sends_sendrecv(
         phone: PhoneHarness, sipp: SippFactory) -> None:
     callee = sipp.start("uas_hold.xml")
-    call_id = connect(phone, callee.address)
+    call_id = phone.connect(callee.address)
 
     phone.phone.hold(call_id)
     phone.wait_event(CallHoldChanged, call_id=call_id, on_hold=True)
@@ -118,7 +110,7 @@ def test_mute_silences_the_agent_but_not_the_customer(
     try:
         callee = sipp.start("uas_answer.xml",
                             fill={"m=audio [media_port]": f"m=audio {peer.port}"})
-        call_id = connect(phone, callee.address)
+        call_id = phone.connect(callee.address)
 
         def until(predicate: Callable[[], bool], what: str) -> None:
             def check() -> bool:
@@ -165,7 +157,7 @@ def wav_summary(path: Path) -> tuple[float, float]:
 def test_recording_with_pause_and_resume_writes_a_wav_of_both_sides(
         phone: PhoneHarness, sipp: SippFactory, tmp_path: Path) -> None:
     callee = sipp.start("uas_answer.xml")
-    call_id = connect(phone, callee.address)
+    call_id = phone.connect(callee.address)
     target = tmp_path / "calls" / "call.wav"
     with pytest.raises(PhoneActionError, match="not being recorded"):
         phone.phone.pause_recording(call_id)
@@ -196,7 +188,7 @@ def test_recording_with_pause_and_resume_writes_a_wav_of_both_sides(
 def test_recording_to_an_unusable_path_is_refused_clearly(
         phone: PhoneHarness, sipp: SippFactory, tmp_path: Path) -> None:
     callee = sipp.start("uas_answer.xml")
-    call_id = connect(phone, callee.address)
+    call_id = phone.connect(callee.address)
     with pytest.raises(PhoneActionError, match="Recording could not start"):
         phone.phone.start_recording(call_id, str(tmp_path / "not-a-wav.mp3"))
     blocker = tmp_path / "file"

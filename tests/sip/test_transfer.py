@@ -21,15 +21,9 @@ from tests.sip.sipp import SippFactory
 pytestmark = pytest.mark.sip
 
 
-def connect(phone: PhoneHarness, address: str) -> str:
-    call_id = phone.phone.dial(f"sip:2000@{address}")
-    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
-    return call_id
-
-
 def test_blind_transfer_sends_refer_to_the_target(phone: PhoneHarness, sipp: SippFactory) -> None:
     transferee = sipp.start("uas_refer.xml")
-    call_id = connect(phone, transferee.address)
+    call_id = phone.connect(transferee.address)
 
     phone.phone.blind_transfer(call_id, "sip:3000@127.0.0.1:5999")
     done = phone.wait_event(TransferProgress, call_id=call_id, final=True)
@@ -46,8 +40,8 @@ def test_blind_transfer_sends_refer_to_the_target(phone: PhoneHarness, sipp: Sip
 def test_attended_transfer_refers_with_replaces(phone: PhoneHarness, sipp: SippFactory) -> None:
     transferee = sipp.start("uas_refer.xml")
     target = sipp.start("uas_answer.xml")
-    original = connect(phone, transferee.address)
-    consult = connect(phone, target.address)
+    original = phone.connect(transferee.address)
+    consult = phone.connect(target.address)
 
     phone.phone.attended_transfer(original, consult)
     done = phone.wait_event(TransferProgress, call_id=original, final=True)
