@@ -17,6 +17,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
@@ -92,7 +93,11 @@ class Seat(QObject):
                                          secrets, self.store, paths.data_dir,
                                          password=server_password)
             self.sync_bridge = SyncBridge(self.sync.service, parent=self)
-        self.history = CallHistory(self.store, on_saved=self.on_history_record_saved)
+        # One writer thread keeps records in call order and the GUI off the disk.
+        self._store_writer = ThreadPoolExecutor(max_workers=1,
+                                                thread_name_prefix="store-writer")
+        self.history = CallHistory(self.store, on_saved=self.on_history_record_saved,
+                                   run=self._store_writer.submit)
         self.calls.subscribe(self.history.on_phone_event)
         self.call_audio.sig_device_changed.connect(self.bridge.on_call_service_event)
         self.bridge.sig_lines_changed.connect(self.on_bridge_lines_changed)
@@ -110,6 +115,7 @@ class Seat(QObject):
             return None
 
     def on_history_record_saved(self) -> None:
+        # On the store writer thread: notify_saved only signals the sync worker.
         if self.sync is not None:
             self.sync.service.notify_saved()
 
@@ -145,6 +151,7 @@ class Seat(QObject):
         self.ringback.stop()
         self.call_audio.stop()  # the headset goes quiet first
         self.phone.shutdown()  # hang up, un-REGISTER, bridge port out, libDestroy
+        self._store_writer.shutdown(wait=True)  # the last call records are written
         if self.sync is not None:  # after the last call record, before the store closes
             self.sync.close()
         self.store.close()

@@ -76,3 +76,16 @@ def test_a_store_failure_is_logged_and_the_phone_goes_on(store, caplog):
     assert saved == []
     assert "could not save the record" in caplog.text
     assert service.lines == []
+
+
+def test_the_write_happens_where_run_puts_it_not_on_the_event_thread(store):
+    jobs = []
+    phone = FakeSoftphone(registrar=False)
+    phone.start()
+    service = CallService(phone, PhoneSettings(), lambda delay, fn: (lambda: None))
+    history = CallHistory(store, run=jobs.append)
+    service.subscribe(history.on_phone_event)
+    phone.remote_hangup(phone.incoming_call())
+    assert store.pending_count() == 0 and len(jobs) == 1
+    jobs.pop()()
+    assert store.pending_count() == 1

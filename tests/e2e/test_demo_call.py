@@ -102,7 +102,8 @@ def test_simulated_inbound_call_rings_answers_with_audio_and_every_control_works
                           check_params_cb=state_is(CallState.DISCONNECTED)):
         actions.hang_up.trigger()
     assert seat.calls.lines == []
-    # The call is on record locally, waiting in the outbox for the server.
+    # The call is on record locally (written off the GUI thread), waiting in the outbox.
+    qtbot.waitUntil(lambda: seat.store.pending_count() == 1, timeout=5000)
     [item] = seat.store.pending_outbox(10)
     assert seat.store.get_call_record(item.record_id).customer_id == "C-1001"
     recordings = list(seat.paths.recordings_dir.glob("*.wav"))

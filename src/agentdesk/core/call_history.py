@@ -4,6 +4,10 @@ It listens to the CallService's events and keeps the wall-clock times of each ca
 (the lines themselves use the monotonic clock, which is right for timers but means
 nothing on a report). Times are the desktop's clock; the server stamps its own on
 receipt, and that one is authoritative for reporting.
+
+Events arrive on the GUI thread; the record is built there (cheap) and written by
+`run`, which the app points at a single writer thread, because a store write can wait
+on the sync worker's transaction and the GUI must never wait on disk.
 """
 
 from __future__ import annotations
@@ -37,10 +41,12 @@ class _Open:
 
 class CallHistory:
     def __init__(self, store: LocalStore, on_saved: Callable[[], None] = lambda: None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 run: Callable[[Callable[[], None]], object] = lambda job: job()) -> None:
         self._store = store
         self._on_saved = on_saved
         self._now = now
+        self._run = run
         self._open: dict[str, _Open] = {}
 
     def on_phone_event(self, event: PhoneEvent) -> None:
@@ -70,10 +76,13 @@ class CallHistory:
                             remote_number=call.remote_number, started_at=call.started_at,
                             connected_at=call.connected_at, ended_at=self._now(),
                             sip_end_code=event.code or None, customer_id=call.customer_id)
+        self._run(lambda: self._write(record))
+
+    def _write(self, record: CallRecord) -> None:
         try:
             self._store.save_call_record(record)
         except StoreError:
             # The agent keeps working; the log names the file and the reason.
-            log.exception("could not save the record of call %s", event.call_id)
+            log.exception("could not save the record of call %s", record.call_id)
             return
         self._on_saved()
