@@ -22,32 +22,44 @@ from agentdesk.paths import SeatPaths
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _add_seat_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--config", metavar="FILE", default=default,
+                        help="settings file (TOML)")
+    parser.add_argument("--data-dir", metavar="DIR", default=default,
+                        help="where logs, recordings and the local database go "
+                        "(isolates several agents on one machine)")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        default=default, help="overrides [logging] level")
+    parser.add_argument("--lang", metavar="LANG", default=default,
+                        help="UI language, e.g. zh_CN or en (default: the system's)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentdesk", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"agentdesk {__version__}")
-    parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
-    parser.add_argument("--data-dir", metavar="DIR", help="where logs, recordings and the "
-                        "local database go (isolates several agents on one machine)")
-    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        help="overrides [logging] level")
-    parser.add_argument("--lang", metavar="LANG", help="UI language, e.g. zh_CN or en "
-                        "(default: the system's)")
+    _add_seat_options(parser, None)
+    # The same options after a command (`agentdesk demo --data-dir D`, which is what
+    # `./scripts/demo --data-dir D` runs); SUPPRESS keeps the value given before it.
+    seat_options = argparse.ArgumentParser(add_help=False)
+    _add_seat_options(seat_options, argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="open the desktop (the default)")
-    demo = commands.add_parser("demo", help="the desktop with a simulated caller on loopback")
+    commands.add_parser("run", parents=[seat_options], help="open the desktop (the default)")
+    demo = commands.add_parser("demo", parents=[seat_options],
+                               help="the desktop with a simulated caller on loopback")
     demo.add_argument("--no-simulated-caller", action="store_true",
                       help="do not start the simulated caller process")
-    creds = commands.add_parser("credentials", help="store or remove secrets in the OS keyring")
+    creds = commands.add_parser("credentials", parents=[seat_options],
+                                help="store or remove secrets in the OS keyring")
     creds_cmd = creds.add_subparsers(dest="action", metavar="ACTION", required=True)
     for action, text in (("set", "store a secret read from stdin"),
                          ("delete", "remove a stored secret"),
                          ("status", "say whether a secret is stored (never prints it)")):
-        sub = creds_cmd.add_parser(action, help=text)
+        sub = creds_cmd.add_parser(action, parents=[seat_options], help=text)
         sub.add_argument("kind", choices=[SecretKind.SIP.value, SecretKind.SERVER.value])
         sub.add_argument("--account", help="account name (default: from the settings file)")
-    config = commands.add_parser("config", help="settings file tools")
+    config = commands.add_parser("config", parents=[seat_options], help="settings file tools")
     config_cmd = config.add_subparsers(dest="action", metavar="ACTION", required=True)
-    config_cmd.add_parser("check", help="validate the settings file")
+    config_cmd.add_parser("check", parents=[seat_options], help="validate the settings file")
     return parser
 
 
