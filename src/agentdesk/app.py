@@ -46,7 +46,9 @@ from agentdesk.sync.seat import SeatSync, create_seat_sync
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.errors import install_exception_hook
 from agentdesk.ui.i18n import install_translation
+from agentdesk.ui.login_dialog import ServerLoginFlow
 from agentdesk.ui.main_window import MainWindow
+from agentdesk.ui.network_watch import NetworkWatch
 from agentdesk.ui.qt_scheduler import QtScheduler
 from agentdesk.ui.settings_dialog import SettingsDialog, sip_secret_account
 from agentdesk.ui.sync_status import SyncBridge, SyncStatusWidget
@@ -88,6 +90,7 @@ class Seat(QObject):
         self.store = open_store(paths.data_dir)
         self.sync: SeatSync | None = None
         self.sync_bridge: SyncBridge | None = None
+        self.asks_for_server_login = server_password is None
         if settings.server.username:
             self.sync = create_seat_sync(settings.server.url, settings.server.username,
                                          secrets, self.store, paths.data_dir,
@@ -311,8 +314,16 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None) -> int
     window = MainWindow(seat.calls, seat.bridge, seat.settings,
                         quality_provider=seat.phone.quality, demo=demo)
     window.sig_settings_requested.connect(lambda: _open_settings(seat, window))
-    if seat.sync_bridge is not None:
-        window.statusBar().addPermanentWidget(SyncStatusWidget(seat.sync_bridge))
+    if seat.sync_bridge is not None and seat.sync is not None:
+        sync_widget = SyncStatusWidget(seat.sync_bridge)
+        window.statusBar().addPermanentWidget(sync_widget)
+        # A demo seat's password is made for the run: there is nothing to ask for.
+        if seat.asks_for_server_login:
+            login = ServerLoginFlow(seat.sync_bridge, seat.sync.session, seat.secrets,
+                                    seat.settings.server.url, parent_widget=window)
+            sync_widget.sig_login_requested.connect(login.open_dialog)
+        network = NetworkWatch(window)
+        network.sig_network_returned.connect(seat.sync_bridge.sync_now)
     app.aboutToQuit.connect(seat.shutdown)
     uninstall_hook = install_exception_hook()
     _install_signal_handlers(app)

@@ -102,7 +102,32 @@ class ServerSession:
         self.refreshes = 0
         self.previous_login = self._remembered()
         self._token_store = token_store
+        # Credentials typed in the login dialog, taken up by the next login: the GUI
+        # thread must never wait for the lock a login in flight holds.
+        self._next_credentials: tuple[str, Callable[[], str | None]] | None = None
         self._restore_token()
+
+    def use_credentials(self, username: str, password: Callable[[], str | None]) -> None:
+        """Log in as `username` with this password source from the next request on.
+
+        Never blocks: the swap happens on the sync worker, under the session's lock."""
+        self._next_credentials = (username, password)
+
+    def _take_new_credentials(self) -> None:
+        pending, self._next_credentials = self._next_credentials, None
+        if pending is None:
+            return
+        username, self._password = pending
+        if username != self.username:
+            self._token = self._expires_at = None
+            self.user = None
+            self.username = username
+            self.previous_login = self._remembered()
+            self._restore_token()
+        else:
+            # The same agent typed the password again: whatever token we held was
+            # refused, so the next request logs in afresh.
+            self._token = self._expires_at = None
 
     # -- the token in the keyring ---------------------------------------------------
     def _token_account(self) -> str:
@@ -171,6 +196,7 @@ class ServerSession:
         """Log in with the stored password; LoginRequiredError when that cannot work,
         ServerUnreachableError when the server cannot be asked."""
         with self._lock:
+            self._take_new_credentials()
             if not self.username:
                 raise LoginRequiredError("no server username is configured")
             password = self._password()
@@ -188,6 +214,7 @@ class ServerSession:
     def access_token(self) -> str:
         """A live token: logs in when there is none, refreshes one close to expiry."""
         with self._lock:
+            self._take_new_credentials()
             if self._token is None:
                 return self.login()
             if self._expires_soon():

@@ -68,6 +68,8 @@ def _clock_text(when: datetime, now: datetime) -> str:
 
 
 class SyncStatusWidget(QWidget):
+    sig_login_requested = Signal()  # the agent clicked "Log in…"
+
     def __init__(self, bridge: SyncBridge, parent: QWidget | None = None, *,
                  now: Callable[[], datetime] = lambda: datetime.now().astimezone()) -> None:
         super().__init__(parent)
@@ -87,9 +89,16 @@ class SyncStatusWidget(QWidget):
         self.sync_button.setObjectName("syncNow")
         self.sync_button.setAutoRaise(True)
         self.sync_button.setDefaultAction(self.sync_now_action)
+        self.login_action = QAction(self.tr("Log in…"), self)
+        self.login_action.setToolTip(self.tr("Log in to the agentdesk server"))
+        self.login_action.triggered.connect(self.sig_login_requested)
+        self.login_button = QToolButton(self)
+        self.login_button.setObjectName("syncLogin")
+        self.login_button.setAutoRaise(True)
+        self.login_button.setDefaultAction(self.login_action)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.label, self.progress, self.sync_button):
+        for widget in (self.label, self.progress, self.login_button, self.sync_button):
             layout.addWidget(widget)
         bridge.sig_status_changed.connect(self.on_bridge_status_changed)
         self.on_bridge_status_changed(bridge.status)
@@ -103,6 +112,7 @@ class SyncStatusWidget(QWidget):
         self.label.setText(self.status_text(status))
         self.label.setToolTip(self.details_text(status))
         self.sync_now_action.setEnabled(status.connectivity is not Connectivity.SYNCING)
+        self.login_button.setVisible(status.connectivity is Connectivity.LOGIN_REQUIRED)
         if status.pull_total > 0:
             self.progress.setRange(0, status.pull_total)
             self.progress.setValue(min(status.pull_done, status.pull_total))
