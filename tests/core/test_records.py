@@ -10,6 +10,7 @@ from agentdesk.core.records import (
     AccessReason,
     CallRecord,
     Direction,
+    ObjectionUse,
     RecordKind,
     WrapUp,
     kind_of,
@@ -63,3 +64,64 @@ def test_record_kinds_are_the_sync_wire_kinds():
     from agentdesk.sync.wire import RECORD_KINDS
 
     assert {kind.value for kind in RecordKind} <= set(RECORD_KINDS)
+
+
+def _scripted_call() -> CallRecord:
+    return CallRecord(
+        "c1", Direction.OUTBOUND, "+8613800138000", T0, queue="sales",
+        dialed_number="+861065529988",
+        campaign_id="winter-upgrade", hold_seconds=12.5,
+        script_objections=(ObjectionUse("price", "value", "offer", T0 + timedelta(seconds=40)),
+                           ObjectionUse("call_later", None, "intro", T0 + timedelta(seconds=90))),
+        script_captured={"budget": 300, "plan": "家庭套餐", "agreed": True, "extras": ["tv"],
+                         "address": {"city": "北京"}, "note": None})
+
+
+def test_call_payload_carries_routing_hold_and_script_outcome():
+    payload = payload_of(_scripted_call())
+    assert json.loads(json.dumps(payload)) == payload
+    assert payload["queue"] == "sales"
+    assert payload["dialed_number"] == "+861065529988"
+    assert payload["campaign_id"] == "winter-upgrade"
+    assert payload["hold_seconds"] == 12.5
+    assert payload["script_objections"] == [
+        {"objection": "price", "rebuttal": "value", "node": "offer",
+         "at": "2026-11-22T08:00:40+00:00"},
+        {"objection": "call_later", "rebuttal": None, "node": "intro",
+         "at": "2026-11-22T08:01:30+00:00"}]
+    assert payload["script_captured"] == {"budget": 300, "plan": "家庭套餐", "agreed": True,
+                                          "extras": ["tv"], "address": {"city": "北京"},
+                                          "note": None}
+
+
+def test_new_call_fields_default_to_nothing_known():
+    payload = payload_of(CallRecord("c1", Direction.INBOUND, "1001", T0))
+    assert (payload["queue"], payload["dialed_number"], payload["campaign_id"]) == (None,) * 3
+    assert payload["hold_seconds"] == 0.0
+    assert payload["script_objections"] == [] and payload["script_captured"] == {}
+
+
+def test_captured_fields_are_copied_so_the_record_cannot_change_later():
+    captured = {"plan": "basic"}
+    call = CallRecord("c1", Direction.INBOUND, "1001", T0, script_captured=captured)
+    captured["plan"] = "premium"
+    assert call.script_captured == {"plan": "basic"}
+
+
+@pytest.mark.parametrize("captured,where", [
+    ({"when": datetime(2026, 1, 1, tzinfo=UTC)}, "script_captured.when"),
+    ({"amount": Decimal("1.5")}, "script_captured.amount"),
+    ({"items": [1, {2, 3}]}, r"script_captured.items\[1\]"),
+    ({"ratio": float("nan")}, "script_captured.ratio"),
+    ({"nested": {1: "x"}}, "script_captured.nested"),
+])
+def test_captured_values_that_json_cannot_carry_are_refused_by_name(captured, where):
+    with pytest.raises(ValueError, match=where):
+        CallRecord("c1", Direction.INBOUND, "1001", T0, script_captured=captured)
+
+
+def test_negative_hold_and_naive_objection_times_are_refused():
+    with pytest.raises(ValueError, match="hold_seconds"):
+        CallRecord("c1", Direction.INBOUND, "1001", T0, hold_seconds=-1.0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        ObjectionUse("price", None, "offer", datetime(2026, 1, 1))

@@ -1,6 +1,7 @@
 import hashlib
 import sqlite3
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -124,3 +125,34 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(data_dir):
     with pytest.raises(StoreError, match=str(path)):
         open_store(data_dir)
     assert _digest(path) == before
+
+
+def test_a_0002_database_gains_the_call_routing_columns_in_place(data_dir):
+    data_dir.mkdir()
+    path = data_dir / DB_FILENAME
+    engine = create_store_engine(path, "NORMAL")
+    migrate(engine, "0002")  # before queue, hold time and the script outcome
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO call_records (id, call_id, direction, remote_number, started_at, "
+            "customer_id, script_path) VALUES (?, 'old-call', 'inbound', '+8613800138000', "
+            "'2026-01-01T08:00:00.000000+00:00', 'cust-7', '[\"start\"]')",
+            ("0123456789abcdef0123456789abcdef",))
+    conn.close()
+    assert "hold_seconds" not in {row[1] for row in _sql(path, "PRAGMA table_info(call_records)")}
+
+    store = open_store(data_dir)
+    try:
+        old = store.get_call_record(UUID(hex="0123456789abcdef0123456789abcdef"))
+        assert old is not None
+        assert old.call_id == "old-call" and old.script_path == ("start",)
+        assert (old.queue, old.dialed_number, old.campaign_id) == (None, None, None)
+        assert old.hold_seconds == 0.0
+        assert old.script_objections == () and old.script_captured == {}
+    finally:
+        store.close()
+    assert _sql(path, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    indexes = {name for (name,) in _sql(path, "SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"ix_call_records_started_at", "ix_call_records_customer_timeline"} <= indexes

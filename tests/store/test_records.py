@@ -15,6 +15,7 @@ from agentdesk.core.records import (
     Direction,
     LocalStore,
     Note,
+    ObjectionUse,
     RecordKind,
     StoreError,
     WrapUp,
@@ -31,6 +32,17 @@ def _call() -> CallRecord:
                       connected_at=T0 + timedelta(seconds=3), ended_at=T0 + timedelta(minutes=2),
                       sip_end_code=200, customer_id="cust-1", script_id="greeting",
                       script_version=4, script_path=("start", "verify", "resolve"))
+
+
+def _scripted_call() -> CallRecord:
+    return CallRecord(
+        "sip-call-2@host", Direction.OUTBOUND, "+8613800138000", T0, ended_at=T0 + timedelta(
+            minutes=4), queue="sales", dialed_number="+861065529988", campaign_id="winter",
+        hold_seconds=31.25,
+        script_objections=(ObjectionUse("price", "value", "offer", T0 + timedelta(seconds=40)),
+                           ObjectionUse("spouse", None, "close", T0 + timedelta(minutes=2))),
+        script_captured={"budget": 300, "plan": "家庭套餐", "agreed": True, "extras": ["tv"],
+                         "address": {"city": "北京"}, "note": None, "ratio": 0.25})
 
 
 def _count(store: SqliteStore, query: str) -> int:
@@ -55,6 +67,14 @@ def test_call_record_and_wrapup_round_trip(store):
     assert store.get_call_record(call.id) == call
     assert store.get_wrapup(wrapup.id) == wrapup
     assert store.get_wrapup(call.id) is None
+
+
+def test_routing_hold_and_script_outcome_round_trip(store):
+    call = _scripted_call()
+    store.save_call_record(call)
+    assert store.get_call_record(call.id) == call
+    [item] = store.pending_outbox(10)
+    assert item.payload == payload_of(call)
 
 
 def _one_of_each(call: CallRecord) -> list[tuple[str, object]]:

@@ -10,9 +10,10 @@ queues it in the outbox in the same transaction, and a wrap-up is committed dura
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -53,6 +54,42 @@ class AccessReason(Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectionUse:
+    """An objection the customer raised during the script, and the rebuttal used."""
+
+    objection: str  # objection id in the script's library
+    rebuttal: str | None  # rebuttal id, None when the agent opened none
+    node: str  # the script node the detour started from
+    at: datetime
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("ObjectionUse.at must be timezone-aware")
+
+
+def _check_json_value(value: object, where: str) -> None:
+    """Refuse what JSON cannot carry unchanged, so a record round-trips exactly."""
+    if value is None or isinstance(value, bool | int | str):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: {value!r} is not a JSON number")
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_json_value(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: key {key!r} is not a string")
+            _check_json_value(item, f"{where}.{key}")
+        return
+    raise ValueError(f"{where}: {type(value).__name__} is not a JSON value "
+                     "(use str, int, float, bool, None, list or dict)")
+
+
+@dataclass(frozen=True, slots=True)
 class CallRecord:
     call_id: str  # the softphone's call id (SIP Call-ID), for tracing
     direction: Direction
@@ -65,7 +102,23 @@ class CallRecord:
     script_id: str | None = None
     script_version: int | None = None
     script_path: tuple[str, ...] = ()  # node ids visited, in order
+    queue: str | None = None
+    dialed_number: str | None = None  # what the caller dialed (DNIS) / the lead's number
+    campaign_id: str | None = None
+    hold_seconds: float = 0.0  # total time the remote spent on hold during the call
+    script_objections: tuple[ObjectionUse, ...] = ()
+    # captured script fields: name -> JSON value (checked on creation)
+    script_captured: Mapping[str, Any] = field(default_factory=dict, hash=False)
     id: UUID = field(default_factory=new_record_id)
+
+    def __post_init__(self) -> None:
+        captured = dict(self.script_captured)  # a private copy: the record stays as made
+        _check_json_value(captured, "script_captured")
+        object.__setattr__(self, "script_captured", captured)
+        object.__setattr__(self, "script_objections", tuple(self.script_objections))
+        if not math.isfinite(self.hold_seconds) or self.hold_seconds < 0:
+            raise ValueError(f"hold_seconds must be a finite number >= 0, "
+                             f"got {self.hold_seconds!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +200,12 @@ def _json_value(value: object) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
         return [_json_value(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _json_value(getattr(value, f.name)) for f in fields(value)}
     return value
 
 

@@ -12,7 +12,18 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, TypeDecorator, Uuid
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    Uuid,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -80,7 +91,7 @@ class CallRecordRow(Base):
     call_id: Mapped[str] = mapped_column(String(200))
     direction: Mapped[str] = mapped_column(String(8))
     remote_number: Mapped[str] = mapped_column(String(100))
-    started_at: Mapped[datetime]
+    started_at: Mapped[datetime] = mapped_column(index=True)  # figures for a period
     connected_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     sip_end_code: Mapped[int | None]
@@ -88,6 +99,17 @@ class CallRecordRow(Base):
     script_id: Mapped[str | None] = mapped_column(String(100))
     script_version: Mapped[int | None]
     script_path: Mapped[list[str]]
+    # 0003: routing, hold time and the script's outcome (defaults fill older rows)
+    queue: Mapped[str | None] = mapped_column(String(100))
+    dialed_number: Mapped[str | None] = mapped_column(String(100))
+    campaign_id: Mapped[str | None] = mapped_column(String(100))
+    hold_seconds: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    script_objections: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, server_default=text("'[]'"))
+    script_captured: Mapped[dict[str, Any]] = mapped_column(JSON, server_default=text("'{}'"))
+
+    # the customer file's local timeline, newest first
+    __table_args__ = (Index("ix_call_records_customer_timeline", "customer_id", "started_at"),)
 
 
 class WrapUpRow(Base):
