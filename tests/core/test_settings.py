@@ -79,3 +79,13 @@ def test_not_utf8(tmp_path):
     path.write_bytes(b"[sip]\nusername = \"\xb9\xa4\"\n")
     with pytest.raises(SettingsError, match="not UTF-8"):
         load_settings(path)
+
+
+def test_agent_section_rejects_an_unknown_not_ready_policy(tmp_path):
+    text = '[agent]\nready_on_login = true\nnot_ready_calls = "ignore"\n'
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(text, tmp_path / "agentdesk.toml")
+    assert caught.value.line == 3
+    assert "not_ready_calls" in str(caught.value) and '"reject" or "ring"' in str(caught.value)
+    settings = parse_settings('[agent]\nnot_ready_calls = "ring"\nqueue = "service"\n')
+    assert (settings.agent.not_ready_calls, settings.agent.queue) == ("ring", "service")

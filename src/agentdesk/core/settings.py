@@ -116,9 +116,15 @@ class ServerSettings:
 
 @dataclass
 class AgentSettings:
-    ready_on_login: bool = False
+    ready_on_login: bool = False  # auto-in inbound seats start ready
+    # A call offered while the agent is not ready: "reject" answers 486 Busy Here so
+    # the ACD routes it elsewhere; "ring" lets it ring (small teams with no ACD).
+    not_ready_calls: str = "reject"
+    queue: str = ""  # this seat's inbound queue when the call does not name one
 
     def validate(self) -> list[tuple[str, str]]:
+        if self.not_ready_calls not in ("reject", "ring"):
+            return [("not_ready_calls", 'must be "reject" or "ring"')]
         return []
 
 
