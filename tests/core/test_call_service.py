@@ -227,3 +227,34 @@ def test_a_failing_listener_does_not_stop_the_others(phone, clock):
     service.subscribe(seen.append)
     phone.incoming_call()
     assert isinstance(seen[0], IncomingCall)
+
+
+def test_the_admission_gate_refuses_a_call_before_anyone_sees_it(phone, clock):
+    service = make_service(phone, clock, auto_answer_after_s=0)
+    seen = []
+    service.subscribe(seen.append)
+    offered = []
+
+    def gate(event: IncomingCall) -> int | None:
+        offered.append(event.call_id)
+        return 486 if len(offered) == 1 else None
+
+    service.set_admission(gate)
+    refused = phone.incoming_call(name="Li Lei")
+    assert offered == [refused]
+    assert seen == [] and service.lines == []  # no line, no ring, no auto-answer
+    assert phone.calls[refused].end_code == 486
+    admitted = phone.incoming_call(name="Han Meimei")
+    assert type(seen[0]).__name__ == "IncomingCall"
+    assert service.line(admitted).state is CallState.CONNECTED  # auto-answered
+
+
+def test_a_broken_admission_gate_lets_the_call_ring(phone, clock):
+    service = make_service(phone, clock)
+
+    def gate(_event):
+        raise RuntimeError("bug")
+
+    service.set_admission(gate)
+    call_id = phone.incoming_call()
+    assert service.line(call_id).state is CallState.RINGING

@@ -79,12 +79,22 @@ class CallService:
         self._listeners: list[PhoneListener] = []
         self._pending_extension: dict[str, str] = {}
         self._auto_answer: dict[str, Cancel] = {}
+        self._admission: Callable[[IncomingCall], int | None] | None = None
+        self._turned_away: set[str] = set()  # calls refused by the admission gate
         self.registration = RegistrationChanged(RegistrationState.DISABLED)
         phone.subscribe(self._on_phone_event)
 
     # -- state -------------------------------------------------------------------
     def subscribe(self, listener: PhoneListener) -> None:
         self._listeners.append(listener)
+
+    def set_admission(self, gate: Callable[[IncomingCall], int | None] | None) -> None:
+        """Who may ring this agent: the gate returns a SIP status to refuse the call
+        with (486 when the agent is not ready), or None to let it ring.
+
+        A refused call never becomes a line and its events reach no listener: to the
+        agent it did not happen; to the ACD it was busy and goes to another agent."""
+        self._admission = gate
 
     @property
     def lines(self) -> list[CallLine]:
@@ -206,6 +216,8 @@ class CallService:
 
     # -- events ------------------------------------------------------------------
     def _on_phone_event(self, event: PhoneEvent) -> None:
+        if self._turn_away(event):
+            return
         try:
             self._apply(event)
         except Exception:  # a bug here must not stop the event reaching the UI
@@ -215,6 +227,32 @@ class CallService:
                 listener(event)
             except Exception:
                 log.exception("phone event listener failed on %s", type(event).__name__)
+
+    def _turn_away(self, event: PhoneEvent) -> bool:
+        call_id = getattr(event, "call_id", None)
+        if call_id is None:
+            return False
+        if call_id in self._turned_away:
+            if isinstance(event, CallStateChanged) and event.state is CallState.DISCONNECTED:
+                self._turned_away.discard(call_id)
+            return True
+        if not isinstance(event, IncomingCall) or self._admission is None:
+            return False
+        try:
+            code = self._admission(event)
+        except Exception:  # a broken gate must not lose the call: let it ring
+            log.exception("call admission failed; the call rings")
+            return False
+        if code is None:
+            return False
+        log.info("incoming call %s refused with %d: the agent is not available",
+                 event.call_id, code)
+        self._turned_away.add(event.call_id)
+        try:
+            self._phone.reject(event.call_id, code)
+        except PhoneActionError as exc:
+            log.warning("could not refuse call %s: %s", event.call_id, exc)
+        return True
 
     def _apply(self, event: PhoneEvent) -> None:
         match event:
