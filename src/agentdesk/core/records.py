@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -278,6 +278,34 @@ class LocalStore(Protocol):
         """Calls started since then that have no wrap-up yet, oldest first: after a
         crash in ACW these (with their drafts) are what the agent is asked to finish."""
 
+    # reading the local history back: personal figures, the customer file, callbacks
+    def call_records_between(self, start: datetime, end: datetime) -> list[CallRecord]:
+        """Calls started in [start, end), oldest first."""
+
+    def wrapups_for_calls(self, call_record_ids: Collection[UUID]) -> list[WrapUp]:
+        """Every version of the wrap-ups of these calls (superseded ones too), oldest
+        saved first."""
+
+    def latest_wrapup_for_call(self, call_record_id: UUID) -> WrapUp | None:
+        """The call's current wrap-up: the newest one no other wrap-up supersedes."""
+
+    def agent_state_changes_between(self, start: datetime,
+                                    end: datetime) -> list[AgentStateChange]:
+        """State intervals overlapping [start, end) (an open one, with no end, counts
+        from its start), oldest first; the caller clips them to the period."""
+
+    def list_callbacks(self, owner_filter: CallbackOwner | Collection[CallbackOwner] | None
+                       = None, due_before: datetime | None = None,
+                       customer_id: str | None = None) -> list[Callback]:
+        """Callbacks, soonest due first; each filter left None means "any"."""
+
+    def customer_history(self, customer_id: str, limit: int) -> list[CallRecord]:
+        """The customer's calls made on this desktop, newest first (the offline
+        timeline of the screen pop)."""
+
+    def notes_for_customer(self, customer_id: str, limit: int) -> list[Note]:
+        """The customer's notes written on this desktop, newest first."""
+
     # outbox, for the sync client
     def pending_outbox(self, limit: int) -> list[OutboxItem]:
         """Unpushed items, oldest first."""
@@ -299,6 +327,10 @@ class LocalStore(Protocol):
         """Apply one pull page and its cursor (the server's USN) atomically."""
 
     def reference_cursor(self) -> int | None: ...
+
+    def reference_fetched_at(self) -> datetime | None:
+        """When a pull page was last applied (the client's clock): the screen pop's
+        "offline copy from <time>"; None before the first pull."""
 
     def get_reference(self, kind: str, key: str) -> Mapping[str, Any] | None: ...
 

@@ -7,14 +7,14 @@ transaction. Rows are turned into core records here and never leave the package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Engine, delete, func, select, update
+from sqlalchemy import CursorResult, Engine, delete, func, or_, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from agentdesk.core.records import (
     AccessEntry,
     AgentStateChange,
     Callback,
+    CallbackOwner,
     CallRecord,
     Note,
     OutboxItem,
@@ -38,9 +39,12 @@ from agentdesk.core.records import (
 )
 from agentdesk.store import mapping
 from agentdesk.store.models import (
+    AgentStateChangeRow,
+    CallbackRow,
     CallRecordRow,
     CustomerPhoneRow,
     CustomerRow,
+    NoteRow,
     OutboxRow,
     ReferenceItemRow,
     SyncStateRow,
@@ -50,6 +54,8 @@ from agentdesk.store.models import (
 
 CUSTOMER_KIND = "customer"
 _CURSOR = "reference_cursor"
+_FETCHED_AT = "reference_fetched_at"
+_IDS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 
 
 def utc_now() -> datetime:
@@ -121,6 +127,78 @@ class SqliteStore:
                                    .order_by(CallRecordRow.started_at))
             return [mapping.call_record(row) for row in rows]
 
+    # --- history, read back -----------------------------------------------------------
+
+    def call_records_between(self, start: datetime, end: datetime) -> list[CallRecord]:
+        with self._transaction("read the calls of a period") as session:
+            rows = session.scalars(select(CallRecordRow)
+                                   .where(CallRecordRow.started_at >= start,
+                                          CallRecordRow.started_at < end)
+                                   .order_by(CallRecordRow.started_at))
+            return [mapping.call_record(row) for row in rows]
+
+    def wrapups_for_calls(self, call_record_ids: Collection[UUID]) -> list[WrapUp]:
+        ids = list(dict.fromkeys(call_record_ids))
+        found: list[WrapUp] = []
+        with self._transaction("read the wrap-ups of calls") as session:
+            for first in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[first:first + _IDS_PER_QUERY]
+                found.extend(mapping.wrapup(row) for row in session.scalars(
+                    select(WrapUpRow).where(WrapUpRow.call_record_id.in_(chunk))))
+        found.sort(key=lambda w: (w.saved_at, str(w.id)))
+        return found
+
+    def latest_wrapup_for_call(self, call_record_id: UUID) -> WrapUp | None:
+        with self._transaction("read the wrap-up of a call") as session:
+            superseded = select(WrapUpRow.supersedes_id).where(
+                WrapUpRow.call_record_id == call_record_id,
+                WrapUpRow.supersedes_id.is_not(None))
+            row = session.scalars(select(WrapUpRow)
+                                  .where(WrapUpRow.call_record_id == call_record_id,
+                                         WrapUpRow.id.not_in(superseded))
+                                  .order_by(WrapUpRow.saved_at.desc())
+                                  .limit(1)).first()
+            return None if row is None else mapping.wrapup(row)
+
+    def agent_state_changes_between(self, start: datetime,
+                                    end: datetime) -> list[AgentStateChange]:
+        with self._transaction("read the agent states of a period") as session:
+            rows = session.scalars(select(AgentStateChangeRow)
+                                   .where(AgentStateChangeRow.started_at < end,
+                                          or_(AgentStateChangeRow.ended_at.is_(None),
+                                              AgentStateChangeRow.ended_at > start))
+                                   .order_by(AgentStateChangeRow.started_at))
+            return [mapping.agent_state_change(row) for row in rows]
+
+    def list_callbacks(self, owner_filter: CallbackOwner | Collection[CallbackOwner] | None
+                       = None, due_before: datetime | None = None,
+                       customer_id: str | None = None) -> list[Callback]:
+        query = select(CallbackRow)
+        if owner_filter is not None:
+            owners = ([owner_filter] if isinstance(owner_filter, CallbackOwner)
+                      else list(owner_filter))
+            query = query.where(CallbackRow.owner.in_([owner.value for owner in owners]))
+        if due_before is not None:
+            query = query.where(CallbackRow.due_at < due_before)
+        if customer_id is not None:
+            query = query.where(CallbackRow.customer_id == customer_id)
+        with self._transaction("read callbacks") as session:
+            rows = session.scalars(query.order_by(CallbackRow.due_at, CallbackRow.created_at))
+            return [mapping.callback(row) for row in rows]
+
+    def customer_history(self, customer_id: str, limit: int) -> list[CallRecord]:
+        with self._transaction("read a customer's calls") as session:
+            rows = session.scalars(select(CallRecordRow)
+                                   .where(CallRecordRow.customer_id == customer_id)
+                                   .order_by(CallRecordRow.started_at.desc()).limit(limit))
+            return [mapping.call_record(row) for row in rows]
+
+    def notes_for_customer(self, customer_id: str, limit: int) -> list[Note]:
+        with self._transaction("read a customer's notes") as session:
+            rows = session.scalars(select(NoteRow).where(NoteRow.customer_id == customer_id)
+                                   .order_by(NoteRow.created_at.desc()).limit(limit))
+            return [mapping.note(row) for row in rows]
+
     # --- outbox ---------------------------------------------------------------------
 
     def pending_outbox(self, limit: int) -> list[OutboxItem]:
@@ -183,15 +261,20 @@ class SqliteStore:
                     session.execute(delete(ReferenceItemRow)
                                     .where(ReferenceItemRow.kind == tomb.kind,
                                            ReferenceItemRow.key == tomb.key))
-            value = str(cursor)
-            session.execute(insert(SyncStateRow).values(name=_CURSOR, value=value)
-                            .on_conflict_do_update(index_elements=["name"],
-                                                   set_={"value": value}))
+            _set_sync_state(session, _CURSOR, str(cursor))
+            # Even an empty page says the copy was current then: the screen pop's
+            # "offline copy from <time>" is the last successful pull.
+            _set_sync_state(session, _FETCHED_AT, self._clock().isoformat())
 
     def reference_cursor(self) -> int | None:
         with self._transaction("read the reference cursor") as session:
             row = session.get(SyncStateRow, _CURSOR)
             return None if row is None else int(row.value)
+
+    def reference_fetched_at(self) -> datetime | None:
+        with self._transaction("read when reference data was fetched") as session:
+            row = session.get(SyncStateRow, _FETCHED_AT)
+            return None if row is None else datetime.fromisoformat(row.value)
 
     def get_reference(self, kind: str, key: str) -> dict[str, Any] | None:
         with self._transaction("read reference data") as session:
@@ -244,6 +327,11 @@ class SqliteStore:
     def close(self) -> None:
         self._engine.dispose()
         self._durable_engine.dispose()
+
+
+def _set_sync_state(session: Session, name: str, value: str) -> None:
+    session.execute(insert(SyncStateRow).values(name=name, value=value)
+                    .on_conflict_do_update(index_elements=["name"], set_={"value": value}))
 
 
 def _phones(doc: dict[str, Any]) -> set[str]:
