@@ -92,18 +92,19 @@ def current_wrapups(wrapups: Iterable[WrapUp]) -> dict[UUID, WrapUp]:
 def time_in_states(states: Iterable[AgentStateChange], start: datetime, end: datetime,
                    now: datetime | None = None) -> tuple[dict[str, float], dict[str, float]]:
     """Seconds per state and per not-ready reason, each interval clipped to the period."""
-    per_state: Counter[str] = Counter()
-    per_reason: Counter[str] = Counter()
+    per_state: dict[str, float] = {}
+    per_reason: dict[str, float] = {}
     open_end = end if now is None else min(end, now)
     for change in states:
         until = change.ended_at if change.ended_at is not None else open_end
         seconds = (min(until, end) - max(change.started_at, start)).total_seconds()
         if seconds <= 0:
             continue
-        per_state[change.state] += seconds
+        per_state[change.state] = per_state.get(change.state, 0.0) + seconds
         if change.state == NOT_READY:
-            per_reason[change.reason_code or NO_REASON] += seconds
-    return dict(per_state), dict(per_reason)
+            reason = change.reason_code or NO_REASON
+            per_reason[reason] = per_reason.get(reason, 0.0) + seconds
+    return per_state, per_reason
 
 
 def _ratio(part: float, whole: float) -> float | None:
