@@ -128,7 +128,7 @@ def test_a_call_walks_the_agent_through_its_states_and_the_wrap_up_makes_it_read
         ("talking", 5), ("after_call_work", 12)]
     finished = [e for e in desk.events if isinstance(e, WrapUpFinished)]
     assert [f.wrapup for f in finished] == [wrap]
-    assert desk.events[-1] == desk.workflow.status and isinstance(desk.events[-1], AgentStatus)
+    assert desk.events[-2] == desk.workflow.status and isinstance(desk.events[-2], AgentStatus)
     assert desk.workflow.call_context(call_id) is None  # forgotten once recorded
 
 
