@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from importlib import resources
 from uuid import uuid4
 
 import pytest
@@ -375,3 +376,18 @@ def test_reopen_of_another_calls_wrapup_is_refused(service: CodeSet) -> None:
     with pytest.raises(WrapUpInvalidError, match="another call"):
         build_wrapup(service, WrapUpEntry(("DNC",)), call_record_id=uuid4(),
                      customer_id="C1", now=NOW, reopens=first)
+
+
+def test_the_demo_code_file_parses() -> None:
+    text = (resources.files("agentdesk") / "resources/demo/codes.yaml").read_text("utf-8")
+    parsed = parse_code_file(text, "codes.yaml")
+    by_id = {s.id: s for s in parsed.code_sets}
+    assert by_id["service"].acw == AcwPolicy(AcwMode.TIMEBOXED, 60, 30)
+    assert by_id["telesales"].acw.mode is AcwMode.MANDATORY
+    assert by_id["orders"].acw.mode is AcwMode.OPTIONAL
+    assert select_code_set(parsed.code_sets, campaign_id="demo-telesales") is by_id["telesales"]
+    for code_set in parsed.code_sets:
+        assert all(code.label.text("zh_CN") != code.label.default for code in code_set.codes)
+    assert [r.code for r in parsed.not_ready_reasons] == [
+        "break", "lunch", "meeting", "training", "coaching", "system_problem", "personal"]
+    assert all(r.label.text("zh_CN") != r.label.default for r in parsed.not_ready_reasons)
