@@ -1,13 +1,15 @@
 """Personal figures from a known day of records, against values computed by hand."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from agentdesk.core.personal_figures import (
+    FiguresPeriod,
     compute_figures,
     current_wrapups,
     flags_lookup,
+    period_bounds,
     time_in_states,
 )
 from agentdesk.core.records import AgentStateChange, CallRecord, Direction, WrapUp
@@ -182,3 +184,25 @@ def test_time_in_state_is_clipped_to_the_period(start, end, seconds):
 def test_a_bad_period_is_refused(start, end, message):
     with pytest.raises(ValueError, match=message):
         compute_figures([], [], [], FLAGS, start, end)
+
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+@pytest.mark.parametrize("period,now,bounds", [
+    (FiguresPeriod.TODAY, datetime(2026, 11, 25, 14, 30, tzinfo=SHANGHAI),
+     (datetime(2026, 11, 25, tzinfo=SHANGHAI), datetime(2026, 11, 26, tzinfo=SHANGHAI))),
+    (FiguresPeriod.WEEK, datetime(2026, 11, 25, 14, 30, tzinfo=SHANGHAI),  # a Wednesday
+     (datetime(2026, 11, 23, tzinfo=SHANGHAI), datetime(2026, 11, 26, tzinfo=SHANGHAI))),
+    (FiguresPeriod.WEEK, datetime(2026, 11, 23, 0, 0, tzinfo=SHANGHAI),   # Monday midnight
+     (datetime(2026, 11, 23, tzinfo=SHANGHAI), datetime(2026, 11, 24, tzinfo=SHANGHAI))),
+    (FiguresPeriod.WEEK, datetime(2026, 11, 29, 23, 59, tzinfo=SHANGHAI),  # Sunday night
+     (datetime(2026, 11, 23, tzinfo=SHANGHAI), datetime(2026, 11, 30, tzinfo=SHANGHAI))),
+])
+def test_period_bounds_in_the_agents_time_zone(period, now, bounds):
+    assert period_bounds(period, now) == bounds
+
+
+def test_period_bounds_need_an_aware_now():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        period_bounds(FiguresPeriod.TODAY, datetime(2026, 11, 25))

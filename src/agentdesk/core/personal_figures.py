@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import Enum
 from uuid import UUID
 
 from agentdesk.core.records import AgentStateChange, CallRecord, WrapUp
@@ -46,6 +47,23 @@ NOT_READY = "not_ready"
 NO_REASON = ""  # key of not-ready time recorded without a reason code
 
 FlagsOf = Callable[[str], Collection[str]]
+
+
+class FiguresPeriod(Enum):
+    TODAY = "today"
+    WEEK = "week"  # this week so far, Monday first (ISO 8601, the norm in China too)
+
+
+def period_bounds(period: FiguresPeriod, now: datetime) -> tuple[datetime, datetime]:
+    """[start, end) of today or this week in `now`'s time zone (pass the agent's
+    local time, e.g. `datetime.now().astimezone()`); the end is the next midnight."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period is FiguresPeriod.TODAY:
+        return midnight, midnight + timedelta(days=1)
+    monday = midnight - timedelta(days=midnight.weekday())
+    return monday, midnight + timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
