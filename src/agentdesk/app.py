@@ -18,16 +18,20 @@ import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from agentdesk import __version__
-from agentdesk.core.call_history import CallHistory
+from agentdesk.core.acw import AcwMode, AcwPolicy
+from agentdesk.core.agent_state import AgentStateMachine
+from agentdesk.core.call_history import CallContext, CallHistory
 from agentdesk.core.call_service import CallService
+from agentdesk.core.call_workflow import CallWorkflow
 from agentdesk.core.phone_events import CallDirection, CallState
-from agentdesk.core.records import StoreError
+from agentdesk.core.records import AgentStateChange, Callback, StoreError, WrapUp
 from agentdesk.core.secrets import SecretKind, SecretStoreError
 from agentdesk.core.settings import Settings
 from agentdesk.credentials import KeyringSecretStore, SessionSecretStore
@@ -54,6 +58,10 @@ from agentdesk.ui.settings_dialog import SettingsDialog, sip_secret_account
 from agentdesk.ui.sync_status import SyncBridge, SyncStatusWidget
 
 log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 PUMP_INTERVAL_MS = 10  # pjsua2 event pump: bounds SIP latency, costs well under 1 % CPU
 AUDIO_CLOCK_RATE = 16000
@@ -99,8 +107,19 @@ class Seat(QObject):
         # One writer thread keeps records in call order and the GUI off the disk.
         self._store_writer = ThreadPoolExecutor(max_workers=1,
                                                 thread_name_prefix="store-writer")
+        # The workflow hears each hang-up before CallHistory builds the record, so the
+        # record (and its id) arrives while the agent is already in after-call work.
+        self.agent = AgentStateMachine(_utcnow, ready_on_login=settings.agent.ready_on_login)
+        self.workflow = CallWorkflow(
+            self.calls, self.agent, clock=_utcnow, schedule=self.scheduler.schedule,
+            record_state=self._record_state_change, record_wrapup=self._record_wrapup,
+            acw_policy_for=self.acw_policy_for, not_ready_calls=settings.agent.not_ready_calls,
+            queue=settings.agent.queue or None)
+        self.bridge.attach_workflow(self.workflow)
         self.history = CallHistory(self.store, on_saved=self.on_history_record_saved,
-                                   run=self._store_writer.submit)
+                                   run=self._store_writer.submit,
+                                   call_context=self.workflow.call_context,
+                                   on_recorded=self.workflow.on_call_recorded)
         self.calls.subscribe(self.history.on_phone_event)
         self.call_audio.sig_device_changed.connect(self.bridge.on_call_service_event)
         self.bridge.sig_lines_changed.connect(self.on_bridge_lines_changed)
@@ -117,6 +136,32 @@ class Seat(QObject):
             log.warning("could not read the SIP password: %s", exc)
             return None
 
+    def acw_policy_for(self, context: CallContext) -> AcwPolicy:
+        """The ACW policy of the call's code set (queue or campaign); with no code set
+        for the call there is nothing to wrap up with, so ACW is optional."""
+        return AcwPolicy(AcwMode.OPTIONAL)
+
+    def _record_state_change(self, change: AgentStateChange) -> None:
+        self._write(lambda: self.store.save_agent_state_change(change))
+
+    def _record_wrapup(self, wrapup: WrapUp, callback: Callback | None) -> None:
+        def write() -> None:
+            self.store.save_wrapup(wrapup)  # durable (fsync) with its outbox row
+            if callback is not None:
+                self.store.save_callback(callback)
+        self._write(write)
+
+    def _write(self, job: Callable[[], None]) -> None:
+        """Run a store write on the writer thread; the sync worker hears of it."""
+        def run() -> None:
+            try:
+                job()
+            except StoreError:
+                log.exception("could not save to the local store")
+                return
+            self.on_history_record_saved()
+        self._store_writer.submit(run)
+
     def on_history_record_saved(self) -> None:
         # On the store writer thread: notify_saved only signals the sync worker.
         if self.sync is not None:
@@ -125,6 +170,7 @@ class Seat(QObject):
     def start(self) -> None:
         self.paths.data_dir.mkdir(parents=True, exist_ok=True)
         self.phone.start()
+        self.workflow.login()
         if self.sync is not None:
             self.sync.start()  # logs in and syncs on its worker thread; never blocks
         self._pump.start()
@@ -154,6 +200,7 @@ class Seat(QObject):
         self.ringback.stop()
         self.call_audio.stop()  # the headset goes quiet first
         self.phone.shutdown()  # hang up, un-REGISTER, bridge port out, libDestroy
+        self.workflow.logout()  # the last agent-state interval is closed and saved
         self._store_writer.shutdown(wait=True)  # the last call records are written
         if self.sync is not None:  # after the last call record, before the store closes
             self.sync.close()
@@ -383,6 +430,8 @@ def demo_settings(caller_port: int | None) -> Settings:
     settings.sip.display_name = "Demo Agent"
     settings.sip.local_port = 0
     settings.sip.bind_address = "127.0.0.1"
+    settings.agent.ready_on_login = True  # the first simulated call rings at once
+    settings.agent.queue = "service"
     if caller_port is not None:
         settings.sip.domain = f"127.0.0.1:{caller_port}"
     return settings

@@ -8,7 +8,8 @@ from pathlib import Path
 
 
 def write_auto_answer_config(path: Path, port: int) -> Path:
-    """A direct-call seat on 127.0.0.1:`port` that answers at once and logs at DEBUG."""
+    """A direct-call, auto-in seat on 127.0.0.1:`port` that answers at once and logs at
+    DEBUG."""
     path.write_text(
         "[sip]\n"
         'registrar = ""\n'
@@ -17,6 +18,8 @@ def write_auto_answer_config(path: Path, port: int) -> Path:
         'bind_address = "127.0.0.1"\n'
         "[phone]\n"
         "auto_answer_after_s = 0\n"
+        "[agent]\n"
+        "ready_on_login = true\n"  # an auto-in inbound seat: offered calls at once
         "[logging]\n"
         'level = "DEBUG"\n'
     )

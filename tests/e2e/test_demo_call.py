@@ -102,10 +102,18 @@ def test_simulated_inbound_call_rings_answers_with_audio_and_every_control_works
                           check_params_cb=state_is(CallState.DISCONNECTED)):
         actions.hang_up.trigger()
     assert seat.calls.lines == []
-    # The call is on record locally (written off the GUI thread), waiting in the outbox.
-    qtbot.waitUntil(lambda: seat.store.pending_count() == 1, timeout=5000)
-    [item] = seat.store.pending_outbox(10)
+    # The call is on record locally (written off the GUI thread), waiting in the outbox
+    # with the agent's states through it: ready, ringing, talking, on hold, talking.
+    def calls_pending() -> list:
+        return [i for i in seat.store.pending_outbox(100) if i.kind.value == "call_record"]
+
+    qtbot.waitUntil(lambda: len(calls_pending()) == 1, timeout=5000)
+    [item] = calls_pending()
     assert seat.store.get_call_record(item.record_id).customer_id == "C-1001"
+    states = [i.payload["state"] for i in seat.store.pending_outbox(100)
+              if i.kind.value == "agent_state"]
+    assert states[-5:] == ["ready", "ringing", "talking", "on_hold", "talking"]
+    assert seat.agent.state.value == "after_call_work"
     recordings = list(seat.paths.recordings_dir.glob("*.wav"))
     assert len(recordings) == 1
     with wave.open(str(recordings[0])) as recording:

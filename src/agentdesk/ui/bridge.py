@@ -1,4 +1,5 @@
-"""PhoneBridge: the one place where core phone events become Qt signals.
+"""PhoneBridge: the one place where core phone and call-workflow events become Qt
+signals.
 
 The CallService passes every phone event on after updating its lines, so a slot
 connected here always reads lines that already reflect the event. pjsua2 is pumped on
@@ -14,6 +15,14 @@ import logging
 from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
 
 from agentdesk.core.call_service import CallService
+from agentdesk.core.call_workflow import (
+    AcwTicked,
+    AgentStatus,
+    CallWorkflow,
+    WorkflowEvent,
+    WrapUpFinished,
+    WrapUpRequested,
+)
 from agentdesk.core.phone_events import (
     AudioDeviceChanged,
     CallHoldChanged,
@@ -52,6 +61,11 @@ class PhoneBridge(QObject):
     sig_audio_device_changed = Signal(AudioDeviceChanged)
     sig_phone_error = Signal(PhoneError)
     sig_lines_changed = Signal()  # after any call event, once the specific signal ran
+    # the call workflow (core.call_workflow): agent state, after-call work, wrap-up
+    sig_agent_status_changed = Signal(AgentStatus)
+    sig_wrapup_requested = Signal(WrapUpRequested)
+    sig_acw_ticked = Signal(AcwTicked)
+    sig_wrapup_finished = Signal(WrapUpFinished)
 
     _sig_event_posted = Signal(object)  # carries events across threads, queued
 
@@ -71,11 +85,19 @@ class PhoneBridge(QObject):
             RecordingChanged: self.sig_recording_changed,
             AudioDeviceChanged: self.sig_audio_device_changed,
             PhoneError: self.sig_phone_error,
+            AgentStatus: self.sig_agent_status_changed,
+            WrapUpRequested: self.sig_wrapup_requested,
+            AcwTicked: self.sig_acw_ticked,
+            WrapUpFinished: self.sig_wrapup_finished,
         }
         self._sig_event_posted.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
         call_service.subscribe(self.on_call_service_event)
 
-    def on_call_service_event(self, event: PhoneEvent) -> None:
+    def attach_workflow(self, workflow: CallWorkflow) -> None:
+        self.workflow = workflow
+        workflow.subscribe(self.on_call_service_event)
+
+    def on_call_service_event(self, event: PhoneEvent | WorkflowEvent) -> None:
         """The CallService listener; safe to call from any thread."""
         if QThread.currentThread() is self.thread():
             self._dispatch(event)
@@ -83,7 +105,7 @@ class PhoneBridge(QObject):
             self._sig_event_posted.emit(event)
 
     @Slot(object)
-    def _dispatch(self, event: PhoneEvent) -> None:
+    def _dispatch(self, event: PhoneEvent | WorkflowEvent) -> None:
         signal = self._signals.get(type(event))
         if signal is None:
             log.warning("phone event %s has no bridge signal", type(event).__name__)
