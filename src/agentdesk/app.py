@@ -25,9 +25,8 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from agentdesk import __version__
-from agentdesk.core.acw import AcwMode, AcwPolicy
 from agentdesk.core.agent_state import AgentStateMachine
-from agentdesk.core.call_history import CallContext, CallHistory
+from agentdesk.core.call_history import CallHistory
 from agentdesk.core.call_service import CallService
 from agentdesk.core.call_workflow import CallWorkflow
 from agentdesk.core.phone_events import CallDirection, CallState
@@ -37,6 +36,7 @@ from agentdesk.core.settings import Settings
 from agentdesk.credentials import KeyringSecretStore, SessionSecretStore
 from agentdesk.demo import DEMO_CALLERS, SimulatedCaller, agent_uri
 from agentdesk.demo_server import DemoServer, DemoServerError
+from agentdesk.desk_reference import DeskReference
 from agentdesk.logging_setup import configure_logging
 from agentdesk.paths import SeatPaths
 from agentdesk.settings_file import save_settings
@@ -47,6 +47,7 @@ from agentdesk.sip.qt_audio import QtCallAudio, list_audio_devices
 from agentdesk.sip.ringback import LocalRingback
 from agentdesk.store import open_store
 from agentdesk.sync.seat import SeatSync, create_seat_sync
+from agentdesk.sync.service import SyncStatus
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.errors import install_exception_hook
 from agentdesk.ui.i18n import install_translation
@@ -107,14 +108,18 @@ class Seat(QObject):
         # One writer thread keeps records in call order and the GUI off the disk.
         self._store_writer = ThreadPoolExecutor(max_workers=1,
                                                 thread_name_prefix="store-writer")
+        self.reference = DeskReference(self.store, self._store_writer.submit, parent=self)
+        if self.sync_bridge is not None:
+            self.sync_bridge.sig_status_changed.connect(self.on_sync_status_changed)
+        self._last_sync: object = None
         # The workflow hears each hang-up before CallHistory builds the record, so the
         # record (and its id) arrives while the agent is already in after-call work.
         self.agent = AgentStateMachine(_utcnow, ready_on_login=settings.agent.ready_on_login)
         self.workflow = CallWorkflow(
             self.calls, self.agent, clock=_utcnow, schedule=self.scheduler.schedule,
             record_state=self._record_state_change, record_wrapup=self._record_wrapup,
-            acw_policy_for=self.acw_policy_for, not_ready_calls=settings.agent.not_ready_calls,
-            queue=settings.agent.queue or None)
+            acw_policy_for=self.reference.acw_policy_for,
+            not_ready_calls=settings.agent.not_ready_calls, queue=settings.agent.queue or None)
         self.bridge.attach_workflow(self.workflow)
         self.history = CallHistory(self.store, on_saved=self.on_history_record_saved,
                                    run=self._store_writer.submit,
@@ -136,10 +141,11 @@ class Seat(QObject):
             log.warning("could not read the SIP password: %s", exc)
             return None
 
-    def acw_policy_for(self, context: CallContext) -> AcwPolicy:
-        """The ACW policy of the call's code set (queue or campaign); with no code set
-        for the call there is nothing to wrap up with, so ACW is optional."""
-        return AcwPolicy(AcwMode.OPTIONAL)
+    def on_sync_status_changed(self, status: SyncStatus) -> None:
+        # A completed sync may have pulled new code sets, reasons or scripts.
+        if status.last_success is not None and status.last_success != self._last_sync:
+            self._last_sync = status.last_success
+            self.reference.refresh()
 
     def _record_state_change(self, change: AgentStateChange) -> None:
         self._write(lambda: self.store.save_agent_state_change(change))
@@ -170,6 +176,7 @@ class Seat(QObject):
     def start(self) -> None:
         self.paths.data_dir.mkdir(parents=True, exist_ok=True)
         self.phone.start()
+        self.reference.refresh()  # what the last run cached, until sync brings news
         self.workflow.login()
         if self.sync is not None:
             self.sync.start()  # logs in and syncs on its worker thread; never blocks
