@@ -1,5 +1,6 @@
 """SIGKILL a process that is saving wrap-ups, again and again: nothing it reported
-saved is lost, nothing is duplicated, no record is without its outbox row.
+saved is lost, nothing is duplicated, no record is without its outbox row, and each
+restart finishes the interrupted call from its restored draft - exactly once.
 
 This kills the process, not the machine: it proves the transaction boundaries and
 crash recovery of the WAL, not the disk's fsync (synchronous=FULL, tested apart).
@@ -18,6 +19,7 @@ from uuid import UUID
 import pytest
 
 from agentdesk.store import DB_FILENAME, open_store
+from tests.store.wrapup_writer import NO_DRAFT, RECOVERED
 
 WRITER = Path(__file__).with_name("wrapup_writer.py")
 KILLS = 10
@@ -92,8 +94,39 @@ def test_wrapups_survive_sigkill_exactly_once(tmp_path):
         assert set(committed) <= saved
         # at most one wrap-up per kill was saved after its last report
         assert len(saved) - len(committed) <= kill + 1
+        _assert_one_wrapup_per_call_and_no_stale_draft(path, unfinished_allowed=1)
 
-    print(f"{len(committed)} reported, {len(saved)} saved, {KILLS} kills, "
-          f"{time.monotonic() - started:.1f} s")
+    # the last restart: recovery only, then a clean exit
+    finished = subprocess.run([sys.executable, str(WRITER), str(data_dir), "--recover-only"],
+                              capture_output=True, text=True, timeout=30, check=True)
+    for line in finished.stdout.splitlines():
+        wrapup_id, call_id = (UUID(part) for part in line.split())
+        committed[wrapup_id] = call_id
+    path = data_dir / DB_FILENAME
+    _assert_one_wrapup_per_call_and_no_stale_draft(path, unfinished_allowed=0)
+    assert _table(path, "SELECT count(*) FROM wrapup_drafts") == [(0,)]
+    # a wrap-up finished from a draft carries what was typed into that call's draft
+    for call_id, note in _table(path, "SELECT call_record_id, note FROM wrapups "
+                                      f"WHERE codes = '[\"{RECOVERED}\"]'"):
+        assert note == f"typing for {UUID(hex=call_id)}"
+    recovered = _table(path, "SELECT count(*) FROM wrapups WHERE codes IN "
+                             f"('[\"{RECOVERED}\"]', '[\"{NO_DRAFT}\"]')")[0][0]
+    saved_total = _table(path, "SELECT count(*) FROM wrapups")[0][0]
+
+    print(f"{len(committed)} reported, {saved_total} saved ({recovered} finished after a "
+          f"restart), {KILLS} kills, {time.monotonic() - started:.1f} s")
     assert len(committed) >= WRAPUPS
     assert time.monotonic() - started < 90
+
+
+def _assert_one_wrapup_per_call_and_no_stale_draft(path: Path, unfinished_allowed: int) -> None:
+    # a restart must never finish a call whose wrap-up was saved: that is the duplicate
+    assert _table(path, "SELECT call_record_id FROM wrapups GROUP BY call_record_id "
+                        "HAVING count(*) > 1") == []
+    # a saved wrap-up took its draft with it in the same transaction
+    assert _table(path, "SELECT d.call_record_id FROM wrapup_drafts d "
+                        "JOIN wrapups w ON w.call_record_id = d.call_record_id") == []
+    # only the call in flight at the kill may still wait for its wrap-up
+    unfinished = _table(path, "SELECT id FROM call_records "
+                              "EXCEPT SELECT call_record_id FROM wrapups")
+    assert len(unfinished) <= unfinished_allowed
