@@ -71,12 +71,20 @@ def _parser() -> argparse.ArgumentParser:
     customers.add_argument("--region", default=None,
                            help="default region for national phone numbers (default CN)")
 
+    history = imp.add_parser("history", help="load historic records (JSON lines, each "
+                                              "with its kind) as pushed by a user")
+    history.add_argument("file", type=Path)
+    history.add_argument("--owner", required=True, help="the user the records belong to")
+
     exp = sub.add_parser("export", help="export records").add_subparsers(
         dest="export_command", required=True, metavar="WHAT")
-    wrapups = exp.add_parser("wrapups", help="wrap-ups received since a date, to stdout")
-    wrapups.add_argument("--since", required=True, type=_since,
-                         help="YYYY-MM-DD (UTC midnight) or an ISO 8601 time")
-    wrapups.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    for what, helptext in (("wrapups", "wrap-ups received since a date, to stdout"),
+                           ("access", "customer-file access entries received since a "
+                                      "date, to stdout")):
+        export = exp.add_parser(what, help=helptext)
+        export.add_argument("--since", required=True, type=_since,
+                            help="YYYY-MM-DD (UTC midnight) or an ISO 8601 time")
+        export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     return p
 
 
@@ -182,6 +190,8 @@ def _cmd_user(settings: Settings, args: argparse.Namespace, stdin: TextIO,
 
 def _cmd_import(settings: Settings, args: argparse.Namespace, out: TextIO,
                 err: TextIO) -> int:
+    if args.import_command == "history":
+        return _cmd_import_history(settings, args, out, err)
     from agentdesk.server.customer_import import ImportFileError, import_customers
 
     engine = _ready_engine(settings)
@@ -197,6 +207,24 @@ def _cmd_import(settings: Settings, args: argparse.Namespace, out: TextIO,
     return EXIT_PARTIAL if report.rejected else EXIT_OK
 
 
+def _cmd_import_history(settings: Settings, args: argparse.Namespace, out: TextIO,
+                        err: TextIO) -> int:
+    from agentdesk.server.history_import import HistoryFileError, import_history_file
+
+    engine = _ready_engine(settings)
+    try:
+        report = import_history_file(engine, args.owner, args.file)
+    except HistoryFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except users.UserError as exc:
+        raise CliError(str(exc)) from None
+    for line, reason in report.rejected:
+        print(f"{args.file}:{line}: {reason}" if line else f"{args.file}: {reason}", file=err)
+    print(f"imported {report.accepted} records, {report.duplicates} already there, "
+          f"rejected {len(report.rejected)}", file=out)
+    return EXIT_PARTIAL if report.rejected else EXIT_OK
+
+
 def _flat(value: Any) -> str:
     if value is None:
         return ""
@@ -209,7 +237,8 @@ def _cmd_export(settings: Settings, args: argparse.Namespace, out: TextIO) -> in
     from agentdesk.server.records import iter_records
 
     engine = _ready_engine(settings)
-    rows = [r.model_dump(mode="json") for r in iter_records(engine, "wrapup", args.since)]
+    kind = {"wrapups": "wrapup", "access": "access_entry"}[args.export_command]
+    rows = [r.model_dump(mode="json") for r in iter_records(engine, kind, args.since)]
     if args.format == "jsonl":
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from agentdesk.server.api.deps import ServerState
 from agentdesk.server.api.middleware import AccessLog, BodySizeLimit
-from agentdesk.server.api.routes import auth, health, records, reference, sync
+from agentdesk.server.api.routes import auth, customers, health, records, reference, sync
 from agentdesk.server.config import Settings
 from agentdesk.server.db import make_engine
 from agentdesk.server.security import LoginRateLimiter, password_hasher
@@ -42,7 +42,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         settings=settings, engine=engine, hasher=password_hasher(settings),
         limiter=LoginRateLimiter(settings.login_max_failures, settings.login_window_seconds))
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (health, auth, sync, records, reference):
+    # customers before reference: /customers/search is not /customers/{customer_id}
+    for module in (health, auth, sync, records, customers, reference):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLog)

@@ -112,8 +112,23 @@ class UsnCounter(Base):
     value: Mapped[int] = mapped_column(BigInteger)
 
 
+def _prefix_index(column: str) -> Index:
+    # text_pattern_ops: a LIKE 'prefix%' uses the index whatever the database's
+    # collation (a default btree serves LIKE only under the C collation).
+    return Index(f"ix_customers_{column}", column, postgresql_ops={column: "text_pattern_ops"})
+
+
 class Customer(Base):
+    """A customer. The *_key columns are the names case-folded (NFKC + casefold), kept
+    by reference.upsert_customers_in, so a name-prefix search is an index range scan."""
+
     __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_account", "account"),
+        _prefix_index("first_name_key"),
+        _prefix_index("last_name_key"),
+        _prefix_index("native_name_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[str] = mapped_column(String(64), unique=True)
@@ -128,6 +143,9 @@ class Customer(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     usn: Mapped[int] = mapped_column(BigInteger, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_name_key: Mapped[str] = mapped_column(String(200), default="")
+    last_name_key: Mapped[str] = mapped_column(String(200), default="")
+    native_name_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class ReferenceItem(Base):
@@ -186,6 +204,11 @@ class SyncedRecord(Base):
                              name="fk_synced_records_batch_push_batches"),
         Index("ix_synced_records_kind_received_at", "kind", "received_at"),
         Index("ix_synced_records_owner_id_received_at", "owner_id", "received_at"),
+        # a customer's timeline (and access history), newest first: an index scan
+        Index("ix_synced_records_customer_id_occurred_at", "customer_id", "occurred_at", "id"),
+        Index("ix_synced_records_call_record_id", "call_record_id"),
+        # reports by period on the record's own (bounded) time
+        Index("ix_synced_records_kind_occurred_at", "kind", "occurred_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -195,3 +218,25 @@ class SyncedRecord(Base):
     client_created_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     batch_key: Mapped[str | None] = mapped_column(String(128))
+    # Derived from the payload on ingest (records.derived_columns), for indexed reads:
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    call_record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    occurred_at: Mapped[datetime] = mapped_column(
+        comment="the record's own time, never later than received_at")
+
+
+class ScriptVersion(Base):
+    """Every published version of a call script; the newest is also the `script`
+    reference document that desktops pull."""
+
+    __tablename__ = "script_versions"
+    __table_args__ = (UniqueConstraint("script_id", "version",
+                                       name="uq_script_versions_script_id_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    script_id: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]]
+    digest: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the canonical JSON")
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(64))

@@ -23,6 +23,46 @@ from agentdesk.server.models import SyncedRecord, User, UsnCounter, utcnow
 from agentdesk.server.users import Principal
 from agentdesk.sync.wire import PushBatch, PushResult, RecordOut, RecordRejection, RecordsPage
 
+# The payload field that holds each kind's own time (contracts of core.records).
+OWN_TIME_FIELD = {"call_record": "started_at", "agent_state": "started_at",
+                  "wrapup": "saved_at", "note": "created_at", "callback": "created_at",
+                  "access_entry": "accessed_at"}
+CUSTOMER_ID_MAX = 64
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time with its zone, else None (naive or malformed times)."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def derived_columns(kind: str, payload: dict[str, Any], client_created_at: datetime,
+                    received_at: datetime) -> dict[str, Any]:
+    """The indexed columns a record's payload fills: its customer, its call, and its own
+    time. The own time is the desktop's clock, so it is bounded by the server's receipt
+    time: a clock running fast cannot put a record in the future."""
+    customer_id = payload.get("customer_id")
+    if not isinstance(customer_id, str) or not 0 < len(customer_id) <= CUSTOMER_ID_MAX:
+        customer_id = None
+    own = parse_time(payload.get(OWN_TIME_FIELD.get(kind, ""))) or client_created_at
+    return {"customer_id": customer_id,
+            "call_record_id": _uuid_or_none(payload.get("call_record_id")),
+            "occurred_at": min(own, received_at)}
+
 
 def _insert(s: Session, model: Any) -> Any:
     dialect = s.get_bind().dialect.name
@@ -59,7 +99,8 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
             unique.setdefault(record.id, record)
         rows = [{"id": r.id, "kind": r.kind, "owner_id": who.id,
                  "payload": r.payload, "client_created_at": r.client_created_at,
-                 "received_at": received_at, "batch_key": batch.batch_id}
+                 "received_at": received_at, "batch_key": batch.batch_id,
+                 **derived_columns(r.kind, r.payload, r.client_created_at, received_at)}
                 for r in unique.values()]
         # executemany ("insertmanyvalues"): one cached statement, whatever the batch size.
         inserted = set(s.scalars(
@@ -87,7 +128,7 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
         return result, False
 
 
-def _visible(query: Select[Any], who: Principal) -> Select[Any]:
+def visible_to(query: Select[Any], who: Principal) -> Select[Any]:
     if who.role == "admin":
         return query
     if who.role == "supervisor" and who.team is not None:
@@ -95,7 +136,7 @@ def _visible(query: Select[Any], who: Principal) -> Select[Any]:
     return query.where(SyncedRecord.owner_id == who.id)
 
 
-def _out(record: SyncedRecord, owner: str) -> RecordOut:
+def record_out(record: SyncedRecord, owner: str) -> RecordOut:
     return RecordOut(id=record.id, kind=record.kind, owner=owner,  # type: ignore[arg-type]
                      payload=record.payload, client_created_at=record.client_created_at,
                      received_at=record.received_at, batch_id=record.batch_key)
@@ -106,20 +147,20 @@ def get_record(engine: Engine, who: Principal, record_id: uuid.UUID) -> RecordOu
     with Session(engine) as s, s.begin():
         query = (select(SyncedRecord, User.username).join(User, User.id == SyncedRecord.owner_id)
                  .where(SyncedRecord.id == record_id))
-        row = s.execute(_visible(query, who)).first()
-        return None if row is None else _out(row[0], row[1])
+        row = s.execute(visible_to(query, who)).first()
+        return None if row is None else record_out(row[0], row[1])
 
 
 class BadPageTokenError(ValueError):
     pass
 
 
-def _encode_page(received_at: datetime, record_id: uuid.UUID) -> str:
+def encode_page(received_at: datetime, record_id: uuid.UUID) -> str:
     raw = f"{received_at.isoformat()}|{record_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_page(token: str) -> tuple[datetime, uuid.UUID]:
+def decode_page(token: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         when, rid = raw.split("|")
@@ -142,15 +183,15 @@ def list_records(engine: Engine, who: Principal, *, kind: str | None = None,
     if since is not None:
         query = query.where(SyncedRecord.received_at >= since)
     if page is not None:
-        after_at, after_id = _decode_page(page)
+        after_at, after_id = decode_page(page)
         query = query.where(or_(SyncedRecord.received_at > after_at,
                                 and_(SyncedRecord.received_at == after_at,
                                      SyncedRecord.id > after_id)))
-    query = _visible(query, who).order_by(SyncedRecord.received_at, SyncedRecord.id)
+    query = visible_to(query, who).order_by(SyncedRecord.received_at, SyncedRecord.id)
     with Session(engine) as s, s.begin():
         rows = s.execute(query.limit(limit + 1)).all()
-        records = [_out(r, name) for r, name in rows[:limit]]
-    next_page = (_encode_page(records[-1].received_at, records[-1].id)
+        records = [record_out(r, name) for r, name in rows[:limit]]
+    next_page = (encode_page(records[-1].received_at, records[-1].id)
                  if len(rows) > limit else None)
     return RecordsPage(records=records, next_page=next_page)
 

@@ -6,6 +6,7 @@ pulled up to cursor N will never later find a change below N it did not see."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,6 +25,24 @@ from agentdesk.sync.wire import Tombstone as WireTombstone
 
 CUSTOMER_FIELDS = ("first_name", "last_name", "phone", "email", "account", "segment",
                    "language", "timezone", "extra")
+
+
+NAME_KEY_MAX = 200
+
+
+def name_key(name: object) -> str | None:
+    """The form names are searched by: NFKC (full-width letters become ASCII) and
+    case-folded, so a prefix typed in any case finds the name; None for no name."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return unicodedata.normalize("NFKC", name.strip()).casefold()[:NAME_KEY_MAX]
+
+
+def _set_name_keys(customer: Customer) -> None:
+    native = customer.extra.get("native_name") if isinstance(customer.extra, dict) else None
+    customer.first_name_key = name_key(customer.first_name) or ""
+    customer.last_name_key = name_key(customer.last_name) or ""
+    customer.native_name_key = name_key(native)
 
 
 def next_usn(s: Session) -> int:
@@ -66,6 +85,7 @@ def upsert_customers_in(s: Session, rows: Iterable[tuple[str, Mapping[str, Any]]
             s.add(customer)
         for name in CUSTOMER_FIELDS:
             setattr(customer, name, fields.get(name, {} if name == "extra" else None))
+        _set_name_keys(customer)
         customer.usn, customer.updated_at = usn, now
     s.execute(delete(Tombstone).where(Tombstone.kind == "customer", Tombstone.key.in_(ids)))
     return len(rows)
@@ -76,20 +96,20 @@ def put_customer(engine: Engine, customer_id: str, data: CustomerIn) -> Customer
         upsert_customers_in(s, [(customer_id, data.model_dump())])
         customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
         assert customer is not None
-        return _customer_out(customer)
+        return customer_out(customer)
 
 
 def get_customer(engine: Engine, customer_id: str) -> CustomerOut | None:
     with Session(engine) as s, s.begin():
         customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
-        return None if customer is None else _customer_out(customer)
+        return None if customer is None else customer_out(customer)
 
 
 def find_customers_by_phone(engine: Engine, phone: str) -> list[CustomerOut]:
     with Session(engine) as s, s.begin():
         rows = s.scalars(select(Customer).where(Customer.phone == phone)
                          .order_by(Customer.customer_id).limit(50))
-        return [_customer_out(c) for c in rows]
+        return [customer_out(c) for c in rows]
 
 
 def delete_customer(engine: Engine, customer_id: str) -> bool:
@@ -135,13 +155,13 @@ def delete_document(engine: Engine, kind: str, key: str) -> bool:
         return True
 
 
-def _customer_out(c: Customer) -> CustomerOut:
+def customer_out(c: Customer) -> CustomerOut:
     return CustomerOut(customer_id=c.customer_id, usn=c.usn,
                        **{name: getattr(c, name) for name in CUSTOMER_FIELDS})
 
 
 def _customer_data(c: Customer) -> dict[str, Any]:
-    return _customer_out(c).model_dump(mode="json", exclude={"usn"})
+    return customer_out(c).model_dump(mode="json", exclude={"usn"})
 
 
 def pull(engine: Engine, cursor: int, limit: int) -> PullResponse:

@@ -161,3 +161,84 @@ class Health(_Wire):
     status: Literal["ok"]
     schema_revision: str | None
     cursor: int
+
+
+# --- screen pop: customer search and timeline (issue #4) ----------------------------
+
+SearchField = Literal["customer_id", "account", "phone", "name"]
+MAX_SEARCH_LIMIT = 50
+
+
+class OpenCallback(_Wire):
+    """A callback promised to the customer and not yet followed by a call: it stays
+    open until a call with the customer starts after the callback was made."""
+
+    id: UUID
+    due_at: datetime
+    overdue: bool = Field(description="due_at is before the server's clock now")
+    owner: str = Field(description='"me" (the agent who made it), "team" or "anyone"')
+    agent: str = Field(description="Username of the agent who made the callback.")
+    customer_timezone: str | None
+    note: str
+    created_at: datetime | None
+    call_record_id: UUID | None
+
+
+class ComplaintOut(_Wire):
+    """An open complaint, from the customer's `extra.complaints`."""
+
+    id: str
+    summary: str
+    status: str
+    opened_at: datetime | None
+
+
+class CustomerMatch(_Wire):
+    customer: CustomerOut
+    matched_by: list[SearchField] = Field(
+        description="Every criterion this customer matched (the screen pop ranks by it).")
+    last_contact_at: datetime | None = Field(
+        description="Start of the latest call with this customer.")
+    open_callbacks: list[OpenCallback]
+
+
+class CustomerSearchResult(_Wire):
+    """Customers matching ANY given criterion: exact customer id, exact account, exact
+    phone (normalized to E.164), or a case-insensitive prefix of the first, last or
+    native name. Ordered by customer id; at most `limit`."""
+
+    matches: list[CustomerMatch]
+    truncated: bool = Field(description="More customers matched than `limit`.")
+
+
+class TimelineEntry(_Wire):
+    """One interaction, folded by the server: a call carries its current wrap-up (the
+    latest one not superseded by a re-opened one)."""
+
+    record_id: UUID
+    kind: RecordKind
+    at: datetime = Field(description="The record's own time (bounded by its receipt).")
+    agent: str
+    direction: str | None = None
+    remote_number: str | None = None
+    connected: bool | None = None
+    duration_seconds: float | None = Field(
+        default=None, description="Connected to ended, for calls that connected.")
+    wrapup_codes: list[str] = Field(default_factory=list)
+    wrapup_note: str | None = None
+    auto_wrapped: bool | None = None
+    text: str | None = Field(default=None, description="A note's text, a callback's note.")
+    due_at: datetime | None = Field(default=None, description="A callback's due time.")
+
+
+class CustomerTimeline(_Wire):
+    customer_id: str
+    entries: list[TimelineEntry] = Field(description="This page, newest first.")
+    records: list[RecordOut] = Field(
+        description="The raw records behind this page (its records and the wrap-ups of "
+                    "its calls), for clients that fold the history themselves.")
+    open_callbacks: list[OpenCallback]
+    open_complaints: list[ComplaintOut]
+    last_contact_at: datetime | None
+    next_page: str | None = Field(
+        description="Opaque token for older entries (pass as `page`), null at the end.")

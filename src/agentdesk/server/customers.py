@@ -1,0 +1,277 @@
+"""The screen pop's reads: customer search, a customer's timeline and its access history.
+
+Every read here is an index scan: customers by customer id (unique), account, phone
+and case-folded name keys (prefix, text_pattern_ops on PostgreSQL); synced records by
+(customer_id, occurred_at, id), which records.derived_columns fills on ingest, and
+wrap-ups by call_record_id.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from agentdesk.server.models import Customer, SyncedRecord, User, utcnow
+from agentdesk.server.records import (
+    BadPageTokenError,
+    decode_page,
+    encode_page,
+    parse_time,
+    record_out,
+    visible_to,
+)
+from agentdesk.server.reference import customer_out, name_key
+from agentdesk.server.users import Principal
+from agentdesk.sync.wire import (
+    ComplaintOut,
+    CustomerMatch,
+    CustomerSearchResult,
+    CustomerTimeline,
+    OpenCallback,
+    RecordOut,
+    RecordsPage,
+    SearchField,
+    TimelineEntry,
+)
+
+__all__ = ["BadPageTokenError", "access_history", "customer_timeline", "search_customers"]
+
+# Kinds that are not interactions of their own: a wrap-up is shown on its call, an
+# access entry is a read of the file (its own history, for supervisors).
+_NOT_IN_TIMELINE = ("wrapup", "access_entry", "agent_state")
+_CLOSED_COMPLAINT = frozenset({"closed", "resolved"})
+_LAST_CHAR = "\U0010ffff"  # sorts after every character (binary UTF-8 order)
+
+
+def _prefix(column: InstrumentedAttribute[Any], prefix: str, dialect: str) -> Any:
+    if dialect == "postgresql":
+        # LIKE 'p%' with a constant prefix: the planner turns it into a range on the
+        # text_pattern_ops index. Escape LIKE's wildcards (backslash is its escape).
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(escaped + "%")
+    # SQLite (binary collation): the same prefix as a range, which its index serves.
+    return and_(column >= prefix, column < prefix + _LAST_CHAR)
+
+
+def search_customers(engine: Engine, *, customer_id: str | None = None,
+                     account: str | None = None, phone_e164: str | None = None,
+                     name: str | None = None, limit: int = 20,
+                     now: datetime | None = None) -> CustomerSearchResult:
+    """Customers matching ANY criterion, each with the criteria it matched, its last
+    contact and its open callbacks. One indexed query per criterion."""
+    now = now or utcnow()
+    found: dict[str, tuple[Customer, set[SearchField]]] = {}
+    truncated = False
+    with Session(engine) as s, s.begin():
+        dialect = s.get_bind().dialect.name
+        criteria: list[tuple[SearchField, Any]] = []
+        if customer_id:
+            criteria.append(("customer_id", Customer.customer_id == customer_id))
+        if account:
+            criteria.append(("account", Customer.account == account))
+        if phone_e164:
+            criteria.append(("phone", Customer.phone == phone_e164))
+        key = name_key(name)
+        if key:
+            for column in (Customer.first_name_key, Customer.last_name_key,
+                           Customer.native_name_key):
+                criteria.append(("name", _prefix(column, key, dialect)))
+        for field, condition in criteria:
+            rows = list(s.scalars(select(Customer).where(condition)
+                                  .order_by(Customer.customer_id).limit(limit + 1)))
+            truncated = truncated or len(rows) > limit
+            for customer in rows:
+                found.setdefault(customer.customer_id, (customer, set()))[1].add(field)
+        ordered = sorted(found)
+        truncated = truncated or len(ordered) > limit
+        ordered = ordered[:limit]
+        contacts = _last_contacts(s, ordered)
+        callbacks = _open_callbacks(s, ordered, contacts, now)
+        order: tuple[SearchField, ...] = ("customer_id", "account", "phone", "name")
+        matches = [CustomerMatch(
+            customer=customer_out(found[cid][0]),
+            matched_by=[f for f in order if f in found[cid][1]],
+            last_contact_at=contacts.get(cid), open_callbacks=callbacks.get(cid, []))
+            for cid in ordered]
+    return CustomerSearchResult(matches=matches, truncated=truncated)
+
+
+def _last_contacts(s: Session, customer_ids: Sequence[str]) -> dict[str, datetime]:
+    if not customer_ids:
+        return {}
+    rows = s.execute(select(SyncedRecord.customer_id, func.max(SyncedRecord.occurred_at))
+                     .where(SyncedRecord.customer_id.in_(customer_ids),
+                            SyncedRecord.kind == "call_record")
+                     .group_by(SyncedRecord.customer_id))
+    return {cid: at for cid, at in rows if at is not None}
+
+
+def _open_callbacks(s: Session, customer_ids: Sequence[str], last_contacts: dict[str, datetime],
+                    now: datetime) -> dict[str, list[OpenCallback]]:
+    """A callback stays open until a call with the customer starts after it was made
+    (the same rule as core.customer_directory.build_history)."""
+    if not customer_ids:
+        return {}
+    rows = s.execute(select(SyncedRecord, User.username)
+                     .join(User, User.id == SyncedRecord.owner_id)
+                     .where(SyncedRecord.customer_id.in_(customer_ids),
+                            SyncedRecord.kind == "callback"))
+    result: dict[str, list[OpenCallback]] = {}
+    for record, username in rows:
+        payload = record.payload
+        due = parse_time(payload.get("due_at"))
+        last = last_contacts.get(record.customer_id or "")
+        if due is None or (last is not None and last > record.occurred_at):
+            continue
+        owner = payload.get("owner")
+        timezone = payload.get("customer_timezone")
+        result.setdefault(record.customer_id or "", []).append(OpenCallback(
+            id=record.id, due_at=due, overdue=due < now,
+            owner=owner if owner in ("me", "team", "anyone") else "anyone",
+            agent=username,
+            customer_timezone=timezone if isinstance(timezone, str) else None,
+            note=str(payload.get("note") or ""),
+            created_at=parse_time(payload.get("created_at")),
+            call_record_id=record.call_record_id))
+    for callbacks in result.values():
+        callbacks.sort(key=lambda c: c.due_at)
+    return result
+
+
+def _complaints(extra: dict[str, Any]) -> list[ComplaintOut]:
+    """Open complaints from `extra.complaints`: a list, or a JSON text of one (CSV
+    imports keep extra columns as text). Entries that are not complaints are skipped."""
+    raw = extra.get("complaints")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return []
+    if not isinstance(raw, list):
+        return []
+    complaints = []
+    for item in raw:
+        if not isinstance(item, dict) or item.get("id") in (None, ""):
+            continue
+        status = str(item.get("status") or "open")
+        if status.lower() in _CLOSED_COMPLAINT:
+            continue
+        complaints.append(ComplaintOut(id=str(item["id"]), summary=str(item.get("summary") or ""),
+                                       status=status,
+                                       opened_at=parse_time(item.get("opened_at"))))
+    return complaints
+
+
+def _float_seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max(0.0, (end - start).total_seconds())
+
+
+def current_wrapups(wrapups: Iterable[tuple[SyncedRecord, str]]
+                    ) -> dict[uuid.UUID, tuple[SyncedRecord, str]]:
+    """Per call: the latest wrap-up that no other wrap-up supersedes."""
+    wrapups = list(wrapups)
+    superseded = {str(w.payload.get("supersedes_id")) for w, _ in wrapups
+                  if w.payload.get("supersedes_id")}
+    current: dict[uuid.UUID, tuple[SyncedRecord, str]] = {}
+    for record, owner in sorted(wrapups, key=lambda w: (w[0].occurred_at, w[0].received_at)):
+        if str(record.id) in superseded or record.call_record_id is None:
+            continue
+        current[record.call_record_id] = (record, owner)
+    return current
+
+
+def _entry(record: SyncedRecord, agent: str,
+           wrapup: SyncedRecord | None) -> TimelineEntry:
+    p = record.payload
+    if record.kind == "call_record":
+        connected = parse_time(p.get("connected_at"))
+        codes = wrapup.payload.get("codes") if wrapup is not None else None
+        return TimelineEntry(
+            record_id=record.id, kind="call_record", at=record.occurred_at, agent=agent,
+            direction=str(p["direction"]) if p.get("direction") else None,
+            remote_number=str(p["remote_number"]) if p.get("remote_number") else None,
+            connected=connected is not None,
+            duration_seconds=_float_seconds(connected, parse_time(p.get("ended_at"))),
+            wrapup_codes=[str(c) for c in codes] if isinstance(codes, list) else [],
+            wrapup_note=str(wrapup.payload.get("note") or "") if wrapup is not None else None,
+            auto_wrapped=bool(wrapup.payload.get("auto_wrapped"))
+            if wrapup is not None else None)
+    text = p.get("text") if record.kind == "note" else p.get("note", p.get("summary"))
+    return TimelineEntry(record_id=record.id, kind=record.kind,  # type: ignore[arg-type]
+                         at=record.occurred_at, agent=agent,
+                         text=str(text) if text is not None else None,
+                         due_at=parse_time(p.get("due_at")))
+
+
+def _records_query() -> Select[Any]:
+    return select(SyncedRecord, User.username).join(User, User.id == SyncedRecord.owner_id)
+
+
+def _older_than(query: Select[Any], page: str | None) -> Select[Any]:
+    if page is None:
+        return query
+    at, rid = decode_page(page)
+    # `occurred_at <= at` bounds the index range; the OR breaks ties by id.
+    return query.where(SyncedRecord.occurred_at <= at,
+                       or_(SyncedRecord.occurred_at < at, SyncedRecord.id < rid))
+
+
+def customer_timeline(engine: Engine, customer_id: str, *, page: str | None = None,
+                      limit: int = 50, now: datetime | None = None) -> CustomerTimeline | None:
+    """A page of the customer's interactions, newest first, with the wrap-ups of its
+    calls; and the customer's open callbacks and complaints. None when neither the
+    customer nor any record about it exists."""
+    now = now or utcnow()
+    query = _older_than(_records_query().where(SyncedRecord.customer_id == customer_id,
+                                               SyncedRecord.kind.not_in(_NOT_IN_TIMELINE)),
+                        page)
+    query = query.order_by(SyncedRecord.occurred_at.desc(), SyncedRecord.id.desc())
+    with Session(engine) as s, s.begin():
+        customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
+        rows = s.execute(query.limit(limit + 1)).all()
+        if customer is None and not rows and page is None:
+            return None
+        rows, more = rows[:limit], len(rows) > limit
+        call_ids = [r.id for r, _ in rows if r.kind == "call_record"]
+        wrapups = s.execute(_records_query().where(
+            SyncedRecord.kind == "wrapup",
+            SyncedRecord.call_record_id.in_(call_ids))).all() if call_ids else []
+        current = current_wrapups((w, o) for w, o in wrapups)
+        contacts = _last_contacts(s, [customer_id])
+        callbacks = _open_callbacks(s, [customer_id], contacts, now).get(customer_id, [])
+        entries = [_entry(r, owner, current.get(r.id, (None, ""))[0]) for r, owner in rows]
+        raw: list[RecordOut] = [record_out(r, owner) for r, owner in rows]
+        raw += [record_out(w, owner) for w, owner in wrapups]
+        complaints = _complaints(customer.extra) if customer is not None else []
+        next_page = encode_page(rows[-1][0].occurred_at, rows[-1][0].id) if more else None
+    return CustomerTimeline(customer_id=customer_id, entries=entries, records=raw,
+                            open_callbacks=callbacks, open_complaints=complaints,
+                            last_contact_at=contacts.get(customer_id), next_page=next_page)
+
+
+def access_history(engine: Engine, who: Principal, *, customer_id: str | None = None,
+                   since: datetime | None = None, page: str | None = None,
+                   limit: int = 100) -> RecordsPage:
+    """Access entries the caller may see (a supervisor: its team's; an admin: all),
+    newest first, for one customer or all of them."""
+    query = _records_query().where(SyncedRecord.kind == "access_entry")
+    if customer_id is not None:
+        query = query.where(SyncedRecord.customer_id == customer_id)
+    if since is not None:
+        query = query.where(SyncedRecord.occurred_at >= since)
+    query = visible_to(_older_than(query, page), who).order_by(
+        SyncedRecord.occurred_at.desc(), SyncedRecord.id.desc())
+    with Session(engine) as s, s.begin():
+        rows = s.execute(query.limit(limit + 1)).all()
+        records = [record_out(r, owner) for r, owner in rows[:limit]]
+        last = rows[limit - 1][0] if len(rows) > limit else None
+        next_page = encode_page(last.occurred_at, last.id) if last is not None else None
+    return RecordsPage(records=records, next_page=next_page)
