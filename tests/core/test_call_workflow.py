@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agentdesk.core.acw import AUTO_WRAP_CODE, AcwMode, AcwPolicy
+from agentdesk.core.acw import AUTO_WRAP_CODE, AcwError, AcwMode, AcwPolicy
 from agentdesk.core.agent_state import AgentState, AgentStateMachine
 from agentdesk.core.call_history import CallContext, CallHistory
 from agentdesk.core.call_service import CallService
@@ -215,3 +215,22 @@ def test_logout_closes_the_open_interval():
     desk.workflow.logout()
     assert desk.intervals[-1].state == "ready"
     assert (desk.intervals[-1].ended_at - desk.intervals[-1].started_at).total_seconds() == 42
+
+
+def test_a_wrap_up_the_form_already_marked_on_the_shared_acw_is_recorded_once():
+    desk = Desk(AcwPolicy(AcwMode.TIMEBOXED, seconds=60))
+    desk.talk()
+    acw = desk.requested().acw
+    desk.advance(30)
+    desk.now += timedelta(seconds=31)  # the form's own tick sees the deadline first
+    auto = acw.tick(desk.now)
+    desk.workflow.save_wrapup(auto)
+    assert desk.wrapups == [auto] and desk.state is AgentState.READY
+    desk.advance(5)  # the workflow's tick finds nothing left to do
+    assert desk.wrapups == [auto]
+    with pytest.raises(AcwError, match="already wrapped up"):
+        other = Desk(AcwPolicy(AcwMode.MANDATORY))
+        other.talk()
+        record_id = other.requested().record.id
+        other.requested().acw.wrapped_up(WrapUp(record_id, ("A",), other.now))
+        other.workflow.save_wrapup(WrapUp(record_id, ("B",), other.now))

@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from agentdesk.core.acw import AcwMode, AcwPolicy, AfterCallWork
+from agentdesk.core.acw import AcwError, AcwMode, AcwPolicy, AfterCallWork
 from agentdesk.core.agent_state import (
     AVAILABLE_STATES,
     AgentState,
@@ -181,7 +181,12 @@ class CallWorkflow:
         """The agent saved the form: record it and end ACW if it is this call's."""
         acw = self.acw
         if acw is not None and wrapup.call_record_id == acw.call_record_id:
-            acw.wrapped_up(wrapup)
+            # The form may have marked the shared ACW itself (saved, or its own tick
+            # auto-wrapped first); only a different wrap-up is a conflict.
+            if acw.wrapup is None:
+                acw.wrapped_up(wrapup)
+            elif acw.wrapup != wrapup:
+                raise AcwError("this call is already wrapped up")
             self._record_wrapup(wrapup, callback)
             self._end_acw(wrapup)
         else:  # a restored or re-opened wrap-up: no ACW of the current call
