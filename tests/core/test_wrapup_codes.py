@@ -1,3 +1,5 @@
+import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
@@ -23,6 +25,7 @@ from agentdesk.core.wrapup_codes import (
     select_code_set,
     validate_wrapup,
 )
+from agentdesk.core.wrapup_form_model import FormFields, parse_amount, prefill_from_script
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
@@ -391,3 +394,65 @@ def test_the_demo_code_file_parses() -> None:
     assert [r.code for r in parsed.not_ready_reasons] == [
         "break", "lunch", "meeting", "training", "coaching", "system_problem", "personal"]
     assert all(r.label.text("zh_CN") != r.label.default for r in parsed.not_ready_reasons)
+
+
+# --- the form's pure side: prefill and drafts ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    wrapup_codes: tuple[str, ...]
+    captured: dict[str, object]
+    note: str = ""
+    callback_in_hours: float | None = None
+
+
+def test_prefill_keeps_known_codes_and_reads_captured_fields(
+        sets: dict[str, CodeSet]) -> None:
+    outcome = Outcome(("SALE", "GONE", "NO-ANSWER"),
+                      {"amount": "1,299.00", "callback_at": "2026-11-23T09:00:00+08:00",
+                       "callback_timezone": "Asia/Shanghai"}, "Plan: Family")
+    prefill = prefill_from_script(outcome, sets["telesales"], NOW)
+    assert prefill.codes == ("SALE",)  # one code: the set allows one
+    assert prefill.amount == Decimal("1299.00")
+    assert prefill.callback_at == datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    assert prefill.callback_timezone == "Asia/Shanghai"
+    assert prefill.note == "Plan: Family"
+
+
+def test_prefill_leaves_out_what_does_not_parse(sets: dict[str, CodeSet]) -> None:
+    outcome = Outcome(("CALLBACK",), {"amount": "lots", "callback_at": "tomorrow"},
+                      callback_in_hours=2)
+    prefill = prefill_from_script(outcome, sets["service"], NOW)
+    assert prefill.amount is None
+    assert prefill.callback_at == NOW + timedelta(hours=2)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", None), ("12", Decimal("12")), ("¥ 1,299.50", Decimal("1299.50")),
+    ("12元", Decimal("12")), ("RMB 5", Decimal("5"))])
+def test_amounts_as_typed(text: str, expected: Decimal | None) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "Infinity"])
+def test_bad_amounts(text: str) -> None:
+    with pytest.raises(ValueError, match="not an amount"):
+        parse_amount(text)
+
+
+def test_a_draft_round_trips_and_tolerates_junk() -> None:
+    fields = FormFields(("CALLBACK",), "n", "12.5", True, NOW + timedelta(days=1),
+                        "Asia/Shanghai", CallbackOwner.ANYONE, "promise", "call")
+    assert FormFields.from_draft(json.loads(json.dumps(fields.to_draft()))) == fields
+    junk = FormFields.from_draft({"codes": "X", "callback_owner": "boss", "note": 3,
+                                  "callback_at": "2026-01-01T09:00"})
+    assert junk == FormFields()
+
+
+def test_a_draft_entry_reports_a_bad_amount() -> None:
+    entry, problems = FormFields(("REFUND",), amount_text="abc").entry()
+    assert entry.amount is None
+    assert [p.kind for p in problems] == ["amount_invalid"]
+    entry, _ = FormFields(("X",), callback_at=NOW, callback_note="n").entry()
+    assert entry.callback_at is None  # not wanted: not booked
