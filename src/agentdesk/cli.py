@@ -5,6 +5,7 @@
     agentdesk credentials set sip|server [--account NAME]   secret read from stdin
     agentdesk credentials delete sip|server [--account NAME]
     agentdesk config check               validate the settings file and say where it is
+    agentdesk script validate FILE...    check call scripts; print every problem
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     config = commands.add_parser("config", parents=[seat_options], help="settings file tools")
     config_cmd = config.add_subparsers(dest="action", metavar="ACTION", required=True)
     config_cmd.add_parser("check", parents=[seat_options], help="validate the settings file")
+    from agentdesk.script_cli import add_script_commands
+
+    add_script_commands(commands, [seat_options])
     return parser
 
 
@@ -67,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = SeatPaths.resolve(args.config, args.data_dir)
     command = args.command or "run"
+    if command == "script":  # needs no settings file: it only reads the files given
+        from agentdesk import script_cli
+
+        return script_cli.run(args)
     if command == "demo":
         from agentdesk.app import run_demo
 
