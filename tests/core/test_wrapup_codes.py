@@ -208,6 +208,16 @@ def test_a_bad_document_from_the_server_names_the_field() -> None:
     assert str(caught.value).startswith("wrapup_code_set/s: multiple: ")
 
 
+@pytest.mark.parametrize(("hotkey", "words"), [
+    ("Ctrl+Shift+H", "call actions"), ("ctrl+s", "reserved"), ("Shift+K", "Ctrl or Alt")])
+def test_hotkeys_that_would_collide_are_refused(hotkey: str, words: str) -> None:
+    error = problem_of("code_sets:\n  - id: s\n    label: S\n    categories:\n"
+                       "      - {id: c, label: C, codes: [{code: X, label: X, hotkey: "
+                       f"'{hotkey}'}}]}}\n")
+    assert error.field == "code_sets[0].categories[0].codes[0].hotkey"
+    assert words in str(error)
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("alt+1", "Alt+1"), ("F5", "F5"), ("shift+ctrl+k", "Ctrl+Shift+K"), ("Ctrl+", None),
     ("Alt+Space", None)])

@@ -232,9 +232,10 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 _HOTKEY = re.compile(r"^((?:(?:Ctrl|Alt|Shift|Meta)\+)*)([A-Z0-9]|F(?:[1-9]|1[0-2]))$",
                      re.IGNORECASE)
-# editing and saving keys of the form's text fields stay theirs
+# editing and saving keys of the form's text fields stay theirs, and so does Ctrl+L
+# (the number field); Ctrl+Shift+letter belongs to the call actions (ui/shortcuts.py)
 _RESERVED_HOTKEYS = frozenset({"Ctrl+S", "Ctrl+A", "Ctrl+C", "Ctrl+V", "Ctrl+X", "Ctrl+Z",
-                               "Ctrl+Y", "Ctrl+Shift+Z"})
+                               "Ctrl+Y", "Ctrl+L"})
 _MODIFIER_ORDER = ("Ctrl", "Alt", "Shift", "Meta")
 
 
@@ -436,6 +437,9 @@ class _Checker:
                                              "or digit, e.g. Alt+1")
             elif not (re.fullmatch(r"F\d+", hotkey) or "Ctrl" in hotkey or "Alt" in hotkey):
                 self.fail((*path, "hotkey"), "needs Ctrl or Alt (plain keys type text)")
+                hotkey = None
+            elif hotkey.startswith("Ctrl+Shift+"):
+                self.fail((*path, "hotkey"), "Ctrl+Shift keys are the call actions'")
                 hotkey = None
             elif hotkey in _RESERVED_HOTKEYS:
                 self.fail((*path, "hotkey"), f"{hotkey} is reserved for editing or saving")
