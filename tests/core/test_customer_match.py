@@ -12,13 +12,23 @@ from agentdesk.core.caller_identity import CallerIdentity
 from agentdesk.core.customer_directory import (
     Customer,
     CustomerDocumentError,
+    CustomerFile,
     CustomerHistory,
+    LookupResult,
     Promise,
+    Provenance,
     RecordView,
+    SearchQuery,
     TimelineKind,
     build_history,
 )
-from agentdesk.core.customer_match import MatchReason, rank_candidates
+from agentdesk.core.customer_match import (
+    MatchReason,
+    open_customer_file,
+    rank_candidates,
+    screen_pop,
+)
+from agentdesk.core.records import AccessReason
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 SHARED = "+8613800138000"
@@ -239,3 +249,54 @@ def test_bad_customer_documents_name_the_customer_and_field(doc: dict[str, objec
                                                            field_name: str) -> None:
     with pytest.raises(CustomerDocumentError, match=f"customer 'C-7': field '{field_name}"):
         Customer.from_document("C-7", doc)
+
+
+# --- the whole pop, against a fake directory ---------------------------------------
+
+class FakeDirectory:
+    """The CustomerDirectory port over a list, recording what was asked and read."""
+
+    def __init__(self, customers: list[Customer], offline: bool = False) -> None:
+        self.customers = {c.customer_id: c for c in customers}
+        self.provenance = Provenance(offline=offline, copy_from=NOW if offline else None)
+        self.queries: list[SearchQuery] = []
+        self.accesses: list[tuple[str, AccessReason, str | None]] = []
+
+    def search(self, query: SearchQuery) -> LookupResult:
+        self.queries.append(query)
+        found = tuple(c for c in self.customers.values()
+                      if c.customer_id == query.customer_id or c.account == query.account
+                      or query.phone in c.phones)
+        return LookupResult(found, {}, self.provenance)
+
+    def customer_file(self, customer_id: str, *, page_size: int = 50) -> CustomerFile | None:
+        customer = self.customers.get(customer_id)
+        return None if customer is None else CustomerFile(customer, CustomerHistory(),
+                                                          self.provenance)
+
+    def record_access(self, customer_id: str, reason: AccessReason,
+                      call_record_id: str | None = None) -> None:
+        self.accesses.append((customer_id, reason, call_record_id))
+
+
+def test_screen_pop_opens_the_best_and_records_one_access() -> None:
+    directory = FakeDirectory([customer("C1"), customer("C2")], offline=True)
+    pop = screen_pop(directory, CallerIdentity(caller_number=SHARED, customer_id="C2",
+                                               customer_id_source="ivr"), ME,
+                     call_record_id="7f1c5a8e-0000-4000-8000-000000000001")
+    assert directory.queries == [SearchQuery(customer_id="C2", phone=SHARED, limit=50)]
+    assert pop.file is not None and pop.file.customer.customer_id == "C2"
+    assert pop.provenance.offline and pop.provenance.copy_from == NOW
+    assert directory.accesses == [("C2", AccessReason.POP,
+                                   "7f1c5a8e-0000-4000-8000-000000000001")]
+    switched = open_customer_file(directory, "C1", reason=AccessReason.POP)
+    assert switched is not None and directory.accesses[-1] == ("C1", AccessReason.POP, None)
+
+
+def test_screen_pop_of_an_unknown_or_withheld_caller_reads_nothing() -> None:
+    directory = FakeDirectory([customer("C1")])
+    withheld = screen_pop(directory, CallerIdentity(withheld=True), ME)
+    assert withheld.match.unknown and withheld.file is None and directory.queries == []
+    unknown = screen_pop(directory, CallerIdentity(caller_number="+8613600136000"), ME)
+    assert unknown.match.unknown and unknown.file is None
+    assert directory.accesses == []  # nothing was opened, nothing is recorded

@@ -22,7 +22,16 @@ from datetime import datetime
 from enum import Enum
 
 from agentdesk.core.caller_identity import CallerIdentity
-from agentdesk.core.customer_directory import Customer, CustomerHistory
+from agentdesk.core.customer_directory import (
+    MAX_SEARCH_RESULTS,
+    Customer,
+    CustomerDirectory,
+    CustomerFile,
+    CustomerHistory,
+    Provenance,
+    SearchQuery,
+)
+from agentdesk.core.records import AccessReason
 
 
 class MatchReason(Enum):
@@ -159,3 +168,45 @@ def _reason(identity: CallerIdentity, customer: Customer, history: CustomerHisto
     if account_match:
         return MatchReason.UNVERIFIED_ACCOUNT, None
     return None, None
+
+
+# --- the whole pop, for a worker thread ---------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ScreenPop:
+    """What the panel shows for one call: the ranked candidates and the file opened."""
+
+    identity: CallerIdentity
+    match: MatchResult
+    file: CustomerFile | None  # the best candidate's file; None when unknown
+    provenance: Provenance
+
+
+def screen_pop(directory: CustomerDirectory, identity: CallerIdentity, agent: str, *,
+               reason: AccessReason = AccessReason.POP, call_record_id: str | None = None,
+               page_size: int = 50) -> ScreenPop:
+    """Identity -> lookup -> ranking -> the best candidate's file, and one access entry
+    for the file opened. Blocking (it asks the directory): run it off the GUI thread."""
+    if not identity.has_keys:
+        return ScreenPop(identity, MatchResult(()), None, Provenance())
+    query = SearchQuery(customer_id=identity.customer_id, account=identity.account,
+                        phone=identity.caller_number, limit=MAX_SEARCH_RESULTS)
+    found = directory.search(query)
+    match = rank_candidates(identity, found.customers, found.histories, agent)
+    best = match.best
+    if best is None:
+        return ScreenPop(identity, match, None, found.provenance)
+    file = open_customer_file(directory, best.customer.customer_id, reason=reason,
+                              call_record_id=call_record_id, page_size=page_size)
+    return ScreenPop(identity, match, file, found.provenance)
+
+
+def open_customer_file(directory: CustomerDirectory, customer_id: str, *,
+                       reason: AccessReason, call_record_id: str | None = None,
+                       page_size: int = 50) -> CustomerFile | None:
+    """Read one customer's file and record that it was read (pop, search, preview);
+    also what a click on another candidate does. Blocking."""
+    file = directory.customer_file(customer_id, page_size=page_size)
+    if file is not None:
+        directory.record_access(customer_id, reason, call_record_id)
+    return file
