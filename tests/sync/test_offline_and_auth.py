@@ -43,6 +43,7 @@ def test_twenty_wrapups_while_the_server_is_down_arrive_once_when_it_is_back(
         desk.service.notify_saved()
     # each finished call is two records: the call record and its wrap-up
     wait_for(lambda: desk.service.status.pending == 40, what="40 pending")
+    assert desk.service.status.pending_wrapups == 20  # what the status bar shows
     wait_for(lambda: desk.service.status.retry_in == 0.4, what="backoff at its cap")
     status = desk.service.status
     assert status.connectivity is Connectivity.OFFLINE

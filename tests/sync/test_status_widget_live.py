@@ -35,7 +35,9 @@ def test_widget_follows_a_real_service_online_then_offline(
     save_call(store)
     desk.service.notify_saved()
     widget.sync_now_action.trigger()  # "Sync now" reaches the service
-    qtbot.waitUntil(lambda: widget.label.text() == "Offline · 2 pending", timeout=20000)
+    qtbot.waitUntil(lambda: widget.label.text() == "Offline · wrap-ups pending: 1",
+                    timeout=20000)
+    assert "2 records waiting to be sent" in widget.label.toolTip()
     assert "cannot reach the server" in widget.label.toolTip()
     assert "Next attempt in 30 s" in widget.label.toolTip()
     assert threads and all(t is widget.thread() for t in threads)

@@ -82,6 +82,10 @@ def test_states_render(widget: SyncStatusWidget, service: FakeSyncService) -> No
         == f"Offline (cached data from {cached.astimezone():%Y-%m-%d %H:%M})"
     assert show(widget, service, connectivity=Connectivity.ONLINE, rejected=2, pending=2) \
         == "Online · 2 pending · 2 refused by the server"
+    # the agent counts wrap-ups; the rest of the outbox is in the tooltip
+    assert show(widget, service, connectivity=Connectivity.OFFLINE, pending=63,
+                pending_wrapups=20) == "Offline · wrap-ups pending: 20"
+    assert "63 records waiting to be sent" in widget.label.toolTip()
 
 
 def test_offline_explains_why_and_when_it_retries(widget: SyncStatusWidget,

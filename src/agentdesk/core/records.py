@@ -315,7 +315,8 @@ class LocalStore(Protocol):
     def mark_failed(self, record_ids: Sequence[UUID], error: str) -> None:
         """Count an attempt that failed, keeping the error for the status bar."""
 
-    def pending_count(self) -> int: ...
+    def pending_count(self, kind: RecordKind | None = None) -> int:
+        """Unpushed items (of one kind: "20 wrap-ups pending" is what agents count)."""
 
     def prune_pushed(self, pushed_before: datetime) -> int:
         """Forget items pushed before then (pushed items are kept until pruned)."""

@@ -233,10 +233,13 @@ class SqliteStore:
                 OutboxRow.pushed_at.is_not(None), OutboxRow.pushed_at < pushed_before)))
             return result.rowcount
 
-    def pending_count(self) -> int:
+    def pending_count(self, kind: RecordKind | None = None) -> int:
         with self._transaction("count pending records") as session:
-            return session.scalar(select(func.count()).select_from(OutboxRow)
-                                  .where(OutboxRow.pushed_at.is_(None))) or 0
+            query = select(func.count()).select_from(OutboxRow).where(
+                OutboxRow.pushed_at.is_(None))
+            if kind is not None:
+                query = query.where(OutboxRow.kind == kind.value)
+            return session.scalar(query) or 0
 
     # --- reference data -------------------------------------------------------------
 

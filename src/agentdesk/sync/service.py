@@ -41,7 +41,13 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from agentdesk.core.records import LocalStore, OutboxItem, ReferenceChange, Tombstone
+from agentdesk.core.records import (
+    LocalStore,
+    OutboxItem,
+    RecordKind,
+    ReferenceChange,
+    Tombstone,
+)
 from agentdesk.sync.api_client import (
     ApiClient,
     ApiError,
@@ -77,7 +83,8 @@ class Connectivity(Enum):
 @dataclass(frozen=True)
 class SyncStatus:
     connectivity: Connectivity = Connectivity.STARTING
-    pending: int = 0
+    pending: int = 0  # records of every kind waiting in the outbox ...
+    pending_wrapups: int = 0  # ... of which wrap-ups: what the agent counts
     rejected: int = 0  # pending records the server refused too often; kept, not retried
     last_success: datetime | None = None  # server time of the last complete cycle
     last_error: str = ""  # for the agent: why we are offline / what was refused
@@ -204,7 +211,7 @@ class SyncService:
                 if full:
                     self._cycle()
                 else:
-                    self._publish(pending=self._store.pending_count())
+                    self._publish(**self._pending())
             except Exception:  # never let the worker die; the cycle reported it
                 log.exception("sync worker error")
 
@@ -217,7 +224,7 @@ class SyncService:
     def _cycle_once(self) -> None:
         self._skip.clear()
         self._refusal = ""
-        self._publish(connectivity=Connectivity.SYNCING, pending=self._store.pending_count(),
+        self._publish(connectivity=Connectivity.SYNCING, **self._pending(),
                       retry_in=None)
         try:
             hint = self._push_all()
@@ -228,7 +235,7 @@ class SyncService:
             log.warning("sync stopped until the agent logs in: %s", exc)
             self._publish(connectivity=Connectivity.LOGIN_REQUIRED, last_error=str(exc),
                           pull_done=0, pull_total=0, retry_in=None,
-                          pending=self._store.pending_count())
+                          **self._pending())
         except Exception as exc:
             log.exception("sync cycle failed")
             self._went_offline(f"sync failed: {exc}")
@@ -242,7 +249,7 @@ class SyncService:
             # online, but a refusal in this cycle stays readable in the tooltip
             self._publish(connectivity=Connectivity.ONLINE, last_error=self._refusal,
                           last_success=self._server_now(), pull_done=0, pull_total=0,
-                          cached_from=None, pending=self._store.pending_count())
+                          cached_from=None, **self._pending())
 
     def _went_offline(self, reason: str) -> None:
         delay = self._backoff.failed()
@@ -254,11 +261,15 @@ class SyncService:
             cached = self._session.previous_login.last_login_at
         self._publish(connectivity=Connectivity.OFFLINE, last_error=reason, retry_in=delay,
                       pull_done=0, pull_total=0, cached_from=cached,
-                      pending=self._store.pending_count())
+                      **self._pending())
 
     def _server_now(self) -> datetime:
         offset = self._status.clock_offset or 0.0
         return self._clock() + timedelta(seconds=offset)
+
+    def _pending(self) -> dict[str, int]:
+        return {"pending": self._store.pending_count(),
+                "pending_wrapups": self._store.pending_count(RecordKind.WRAPUP)}
 
     def _publish(self, **changes: object) -> None:
         with self._cond:
@@ -316,7 +327,7 @@ class SyncService:
                 break
             usn = self._send(items)
             server_usn = usn if usn is not None else server_usn
-            self._publish(pending=self._store.pending_count())
+            self._publish(**self._pending())
         return server_usn
 
     def _send(self, items: list[OutboxItem]) -> int | None:

@@ -142,8 +142,13 @@ class SyncStatusWidget(QWidget):
         else:
             head = self.tr("Connecting…")
         parts = [head]
-        if status.pending:
-            # plain {count}, not %n plurals: the catalogue check reads one translation
+        # plain {count}, not %n plurals: the catalogue check reads one translation
+        if status.pending_wrapups:
+            # what the agent counts: a finished call is a call record, its wrap-up and
+            # a few state changes; the tooltip has the whole outbox
+            parts.append(self.tr("wrap-ups pending: {count}").format(
+                count=status.pending_wrapups))
+        elif status.pending:
             parts.append(self.tr("{count} pending").format(count=status.pending))
         if status.rejected:
             parts.append(self.tr("{count} refused by the server").format(
@@ -152,6 +157,9 @@ class SyncStatusWidget(QWidget):
 
     def details_text(self, status: SyncStatus) -> str:
         lines = []
+        if status.pending:
+            lines.append(self.tr("{count} records waiting to be sent").format(
+                count=status.pending))
         if status.last_error:
             lines.append(status.last_error)
         if status.retry_in is not None and status.connectivity is Connectivity.OFFLINE:
