@@ -41,7 +41,7 @@ def make_window(qtbot, service, bridge, settings, **kwargs) -> MainWindow:
 
 def test_no_demo_menu_without_demo_controls(window: MainWindow):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&Call", "&Help"]
+    assert titles == ["&File", "&View", "&Call", "&Help"]
     assert window.demo_menu is None
 
 
@@ -49,7 +49,8 @@ def test_demo_menu_simulates_an_inbound_call(qtbot, service, bridge, settings, p
     demo = FakeDemo(phone)
     assert isinstance(demo, DemoControls)
     win = make_window(qtbot, service, bridge, settings, demo=demo)
-    assert [a.text() for a in win.menuBar().actions()] == ["&File", "&Call", "&Demo", "&Help"]
+    assert [a.text() for a in win.menuBar().actions()] == [
+        "&File", "&View", "&Call", "&Demo", "&Help"]
     with qtbot.waitSignal(bridge.sig_incoming_call):
         press_shortcut(qtbot, win, "simulate_inbound")
     assert win.call_bar.call_info.name_label.text() == "Simulated customer"

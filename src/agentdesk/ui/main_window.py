@@ -10,9 +10,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
+    QHBoxLayout,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -73,9 +77,27 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.call_bar)
-        layout.addStretch(1)  # the customer file and the script panel go here later
+        top = QHBoxLayout()
+        top.addWidget(self.call_bar, 1)
+        self._top = top
+        layout.addLayout(top)
+        # The work of a call, side by side: the customer file, the script, the wrap-up
+        # (shown in after-call work). The app installs them with set_workspace().
+        self.workspace = QSplitter(Qt.Orientation.Horizontal, central)
+        self.workspace.setObjectName("workspace")
+        self.workspace.setChildrenCollapsible(False)
+        layout.addWidget(self.workspace, 1)
         self.setCentralWidget(central)
+        self.side_tabs = QTabWidget(self)
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_dock = QDockWidget(self.tr("My day"), self)
+        self.side_dock.setObjectName("myDayDock")
+        self.side_dock.setWidget(self.side_tabs)
+        self.side_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                   | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.side_dock)
+        self.side_dock.hide()
+        self.wrapup_pane: QWidget | None = None
         self._build_menus()
 
         bridge.sig_lines_changed.connect(self.on_bridge_lines_changed)
@@ -92,9 +114,33 @@ class MainWindow(QMainWindow):
 
         self.apply_settings(settings)
         self.status_bar.set_registration(call_service.registration)
-        self.resize(880, 560)
+        self.resize(1280, 760)
 
     # -- public ----------------------------------------------------------------------
+    def set_workspace(self, *, customer: QWidget | None = None, script: QWidget | None = None,
+                      wrapup: QWidget | None = None, agent_state: QWidget | None = None,
+                      side: tuple[tuple[QWidget, str], ...] = ()) -> None:
+        """Install the panels of a call; the wrap-up pane shows only in after-call work."""
+        for panel in (customer, script, wrapup):
+            if panel is not None:
+                self.workspace.addWidget(panel)
+        if wrapup is not None:
+            self.wrapup_pane = wrapup
+            wrapup.hide()
+        if agent_state is not None:
+            self._top.addWidget(agent_state, 0)
+        for widget, title in side:
+            self.side_tabs.addTab(widget, title)
+        if side:
+            self.side_dock.show()
+            self.view_menu.addAction(self.side_dock.toggleViewAction())
+
+    def show_wrapup(self, shown: bool) -> None:
+        if self.wrapup_pane is not None:
+            self.wrapup_pane.setVisible(shown)
+            if shown:
+                self.wrapup_pane.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def apply_settings(self, settings: Settings, account: str | None = None) -> None:
         """Show what changed in the settings (the app has saved them already).
 
@@ -195,6 +241,8 @@ class MainWindow(QMainWindow):
         self.settings_action.setIcon(icon("settings"))
         file_menu.addSeparator()
         self.quit_action = self._menu_action(file_menu, self.tr("&Quit"), "quit", self.close)
+
+        self.view_menu = bar.addMenu(self.tr("&View"))
 
         call_menu = bar.addMenu(self.tr("&Call"))
         actions = self.call_bar.call_actions

@@ -58,6 +58,12 @@ class TrayNotifier(QObject):
         if QSystemTrayIcon.supportsMessages():
             self._tray.showMessage(title, body, icon("incoming"), MESSAGE_MS)
 
+    def notify(self, title: str, body: str) -> None:
+        """A reminder (a callback falling due, ...): shown as a tray message."""
+        self.last_message = (title, body)
+        if self._tray is not None and QSystemTrayIcon.supportsMessages():
+            self._tray.showMessage(title, body, icon("agentdesk"), MESSAGE_MS)
+
     def clear(self) -> None:
         if self._tray is not None:
             self._tray.setIcon(icon("agentdesk"))
