@@ -1,0 +1,141 @@
+"""Call-script benchmarks (issue #5): prints each figure next to its budget.
+
+1. validate a generated 1,000-node script with 50 objections (YAML text -> parse,
+   locate every value, check the graph, texts and variables): budget <= 200 ms;
+2. engine step in the panel (an answer -> the next node rendered in ScriptPanel,
+   offscreen Qt): budget p95 <= 16 ms.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/scripts.py [--steps 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from agentdesk.core.scripts import ScriptContext, validate_text
+
+BUDGET_VALIDATE_MS = 200.0
+BUDGET_STEP_P95_MS = 16.0
+NODES = 1000
+OBJECTIONS = 50
+
+
+def generated_script(nodes: int = NODES, objections: int = OBJECTIONS) -> str:
+    """A bilingual script: questions branching forward and back, captures, compliance,
+    decisions, and an objection library whose rebuttals return or branch."""
+    lines = ["id: bench", "title: {en: Bench, zh_CN: 基准}", "version: 1",
+             "languages: [en, zh_CN]", "nodes:"]
+    last = nodes - 1
+    for i in range(last):
+        forward = f"n{i + 1}"
+        kind = ("question", "say", "capture", "compliance", "decision")[i % 5]
+        lines += [f"  - id: n{i}", f"    kind: {kind}"]
+        if kind != "decision":
+            lines.append(f"    text: {{en: 'Step {i} for {{customer.first_name}}', "
+                         f"zh_CN: '第 {i} 步，{{customer.first_name}}'}}")
+        if kind == "question":
+            back = f"n{max(0, i - 3)}"
+            lines += [f"    answer: q{i}", "    choices:",
+                      f"      - {{label: {{en: Yes, zh_CN: 是}}, value: 'y', next: {forward}}}",
+                      f"      - {{label: {{en: Again, zh_CN: 再来}}, next: {back}}}",
+                      f"      - {{label: {{en: Stop, zh_CN: 结束}}, next: n{last}}}"]
+        elif kind == "capture":
+            lines += ["    fields:",
+                      f"      - {{name: f{i}, type: regex, pattern: '[0-9]{{4}}', "
+                      "label: {en: Code, zh_CN: 代码}}",
+                      f"    next: {forward}"]
+        elif kind == "decision":
+            lines += ["    branches:",
+                      f"      - when: {{var: answers.f{i - 2}, op: not_empty}}",
+                      f"        next: {forward}",
+                      f"    otherwise: {forward}"]
+        else:
+            lines.append(f"    next: {forward}")
+    lines += [f"  - id: n{last}", "    kind: end", "    text: {en: Bye, zh_CN: 再见}",
+              "    wrapup_codes: [done]", "objections:"]
+    for j in range(objections):
+        lines += [f"  - id: o{j}", f"    title: {{en: Objection {j}, zh_CN: 异议 {j}}}",
+                  f"    keywords: [k{j}, word{j}]", "    rebuttals:",
+                  f"      - {{id: o{j}r1, text: {{en: Answer, zh_CN: 回答}}}}",
+                  f"      - {{id: o{j}r2, text: {{en: Jump, zh_CN: 跳转}}, "
+                  f"next: n{(j * 17) % last}}}"]
+    return "\n".join(lines) + "\n"
+
+
+def bench_validate(runs: int = 10) -> float:
+    text = generated_script()
+    timings = []
+    for _ in range(runs + 2):
+        started = time.perf_counter()
+        script, problems = validate_text(text, "bench.yaml")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert script is not None and not problems, problems[:3]
+    return statistics.median(timings[2:])
+
+
+def bench_panel_steps(steps: int) -> list[float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from agentdesk.core.scripts import load_and_validate
+    from agentdesk.ui.resources import resource_path
+    from agentdesk.ui.script_panel import ScriptPanel
+
+    app = QApplication.instance() or QApplication([])
+    script, problems = load_and_validate(resource_path("scripts", "telesales_broadband.yaml"))
+    assert script is not None, problems
+    panel = ScriptPanel()
+    panel.resize(600, 700)
+    panel.show()
+    context = ScriptContext(customer={"first_name": "Lei", "last_name": "Li"})
+    timings: list[float] = []
+    while len(timings) < steps:
+        panel.start(script, context)
+        panel.on_next_clicked()  # intro -> recording notice
+        panel.acknowledge.setChecked(True)
+        for action in ("next", "choose0", "fields", "next", "back", "next"):
+            started = time.perf_counter()
+            if action == "next":
+                panel.on_next_clicked()
+            elif action == "back":
+                panel.on_back_clicked()
+            elif action == "choose0":
+                panel.on_choice_clicked(0)
+            else:
+                panel._field_widgets["current_speed"].setCurrentIndex(1)
+                panel.on_next_clicked()
+            app.processEvents()  # the step is on screen only once its events ran
+            timings.append((time.perf_counter() - started) * 1000)
+    panel.close()
+    panel.deleteLater()
+    app.processEvents()
+    return timings[20:] if len(timings) > 40 else timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=300)
+    args = parser.parse_args()
+    ok = True
+    validate_ms = bench_validate()
+    verdict = ("OK" if validate_ms <= BUDGET_VALIDATE_MS
+               else f"MISSES by {validate_ms - BUDGET_VALIDATE_MS:.1f} ms")
+    ok &= validate_ms <= BUDGET_VALIDATE_MS
+    print(f"validate {NODES}-node script with {OBJECTIONS} objections: median "
+          f"{validate_ms:.1f} ms   budget <= {BUDGET_VALIDATE_MS:.0f} ms   {verdict}")
+    timings = sorted(bench_panel_steps(args.steps))
+    p50 = statistics.median(timings)
+    p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)))]
+    verdict = "OK" if p95 <= BUDGET_STEP_P95_MS else f"MISSES by {p95 - BUDGET_STEP_P95_MS:.1f} ms"
+    ok &= p95 <= BUDGET_STEP_P95_MS
+    print(f"engine step rendered in the panel ({len(timings)} steps): p50 {p50:.2f} ms, "
+          f"p95 {p95:.2f} ms, max {timings[-1]:.2f} ms   budget p95 <= "
+          f"{BUDGET_STEP_P95_MS:.0f} ms   {verdict}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
