@@ -36,6 +36,7 @@ from agentdesk.core.settings import Settings
 from agentdesk.credentials import KeyringSecretStore, SessionSecretStore
 from agentdesk.demo import DEMO_CALLERS, SimulatedCaller, agent_uri
 from agentdesk.demo_server import DemoServer, DemoServerError
+from agentdesk.desk_controller import DeskController
 from agentdesk.desk_reference import DeskReference
 from agentdesk.logging_setup import configure_logging
 from agentdesk.paths import SeatPaths
@@ -156,6 +157,10 @@ class Seat(QObject):
             if callback is not None:
                 self.store.save_callback(callback)
         self._write(write)
+
+    def run_in_writer(self, job: Callable[[], None]) -> object:
+        """Run store work on the writer thread (in order with the records)."""
+        return self._store_writer.submit(job)
 
     def _write(self, job: Callable[[], None]) -> None:
         """Run a store write on the writer thread; the sync worker hears of it."""
@@ -364,9 +369,17 @@ def _device_lists() -> tuple[list[str], list[str]]:
     return list(lists.inputs), list(lists.outputs)
 
 
-def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None) -> int:
+def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
+              language: str = "en") -> int:
     window = MainWindow(seat.calls, seat.bridge, seat.settings,
                         quality_provider=seat.phone.quality, demo=demo)
+    desk = DeskController(window, seat.bridge, seat.workflow, seat.store, seat.reference,
+                          seat.run_in_writer, language=language)
+    seat.workflow.read_draft_note_with(desk.draft_note)
+    window.set_workspace(
+        wrapup=desk.wrapup_form, agent_state=desk.agent_state,
+        side=((desk.dashboard, QCoreApplication.translate("Seat", "My figures")),
+              (desk.callbacks, QCoreApplication.translate("Seat", "My callbacks"))))
     window.sig_settings_requested.connect(lambda: _open_settings(seat, window))
     if seat.sync_bridge is not None and seat.sync is not None:
         sync_widget = SyncStatusWidget(seat.sync_bridge)
@@ -390,6 +403,7 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None) -> int
             QMessageBox.critical(None, title, str(exc))
             return 1
         window.apply_settings(seat.settings, account=seat.account_label())
+        desk.start()
         window.show()
         return app.exec()
     finally:
@@ -402,7 +416,7 @@ def run_desktop(paths: SeatPaths, settings: Settings, args: argparse.Namespace) 
     log.info("agentdesk %s starting (config %s, data %s)", __version__, paths.config_file,
              paths.data_dir)
     app = _application(sys.argv[0])
-    install_translation(args.lang)
+    language = install_translation(args.lang).language
     secrets = SessionSecretStore(KeyringSecretStore())
     if not secrets.available:
         log.warning("no system keyring: %s", secrets.problem)
@@ -412,7 +426,7 @@ def run_desktop(paths: SeatPaths, settings: Settings, args: argparse.Namespace) 
     account = sip_secret_account(settings)
     if settings.sip.registrar and seat._sip_password() is None:
         _ask_session_password(secrets, account)
-    return _run_seat(app, seat, demo=None)
+    return _run_seat(app, seat, demo=None, language=language)
 
 
 def _build_seat(paths: SeatPaths, settings: Settings, secrets: SessionSecretStore,
@@ -454,7 +468,7 @@ def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
         paths = SeatPaths(paths.config_file, paths.data_dir / "demo")
     configure_logging(args.log_level or "INFO", paths.log_dir)
     app = _application(sys.argv[0])
-    install_translation(args.lang)
+    language = install_translation(args.lang).language
     # The embedded server first (SQLite on 127.0.0.1, a demo agent with a password made
     # for this run and held in memory only), then the simulated caller.
     server: DemoServer | None = DemoServer(paths.data_dir)
@@ -487,7 +501,7 @@ def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
         return 1
     demo = DemoController(caller, seat) if caller is not None else None
     try:
-        return _run_seat(app, seat, demo)
+        return _run_seat(app, seat, demo, language=language)
     finally:
         # The seat has shut down (its last records pushed if it could); then the peers.
         if caller is not None:

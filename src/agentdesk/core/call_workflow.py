@@ -144,6 +144,10 @@ class CallWorkflow:
         context = self._contexts.get(call_id, CallContext(queue=self._queue))
         self._contexts[call_id] = replace(context, **changes)
 
+    def read_draft_note_with(self, draft_note: Callable[[UUID], str]) -> None:
+        """Where the typed note comes from, kept when a timeboxed ACW auto-wraps."""
+        self._draft_note = draft_note
+
     # -- the agent's own actions -------------------------------------------------------
     def login(self) -> None:
         self._transition(self.agent.login)
