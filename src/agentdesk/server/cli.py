@@ -74,7 +74,32 @@ def _parser() -> argparse.ArgumentParser:
     history = imp.add_parser("history", help="load historic records (JSON lines, each "
                                               "with its kind) as pushed by a user")
     history.add_argument("file", type=Path)
-    history.add_argument("--owner", required=True, help="the user the records belong to")
+    history.add_argument("--owner", help="the user records without an `owner` key "
+                                         "belong to")
+
+    codes = imp.add_parser("codes", help="publish wrap-up code sets and not-ready reasons "
+                                         "from a YAML file")
+    codes.add_argument("file", type=Path)
+    script = imp.add_parser("script", help="validate a call script (YAML) and publish it "
+                                           "as a new version")
+    script.add_argument("file", type=Path)
+
+    rep = sub.add_parser("report", help="reports from the synced records").add_subparsers(
+        dest="report_command", required=True, metavar="WHAT")
+    agents = rep.add_parser("agents", help="figures per agent and period")
+    agents.add_argument("--from", dest="start", required=True, type=_moment,
+                        help="YYYY-MM-DD (midnight in --tz) or an ISO 8601 time")
+    agents.add_argument("--to", dest="end", required=True, type=_moment,
+                        help="end (exclusive), like --from")
+    agents.add_argument("--by", choices=("hour", "day", "week"), default="day")
+    agents.add_argument("--tz", default="UTC",
+                        help="time zone of the periods and of plain dates (default UTC)")
+    agents.add_argument("--format", choices=("table", "csv"), default="table")
+    script_report = rep.add_parser("script", help="node, objection and outcome figures of "
+                                                  "one script version")
+    script_report.add_argument("script_id")
+    script_report.add_argument("--version", required=True, type=int)
+    script_report.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     exp = sub.add_parser("export", help="export records").add_subparsers(
         dest="export_command", required=True, metavar="WHAT")
@@ -96,6 +121,22 @@ def _since(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _moment(text: str) -> str:
+    """Checked now, made aware later (a plain date or time is in the report's --tz)."""
+    try:
+        date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r}") from None
+    return text
+
+
+def _in_zone(text: str, zone: Any) -> datetime:
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), zone)
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
 def _read_password(stdin: TextIO, prompt: str) -> str:
@@ -192,6 +233,10 @@ def _cmd_import(settings: Settings, args: argparse.Namespace, out: TextIO,
                 err: TextIO) -> int:
     if args.import_command == "history":
         return _cmd_import_history(settings, args, out, err)
+    if args.import_command == "codes":
+        return _cmd_import_codes(settings, args, out, err)
+    if args.import_command == "script":
+        return _cmd_import_script(settings, args, out, err)
     from agentdesk.server.customer_import import ImportFileError, import_customers
 
     engine = _ready_engine(settings)
@@ -223,6 +268,115 @@ def _cmd_import_history(settings: Settings, args: argparse.Namespace, out: TextI
     print(f"imported {report.accepted} records, {report.duplicates} already there, "
           f"rejected {len(report.rejected)}", file=out)
     return EXIT_PARTIAL if report.rejected else EXIT_OK
+
+
+def _read_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}", EXIT_USAGE) from None
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path} is not UTF-8 ({exc.reason} at byte {exc.start})",
+                       EXIT_USAGE) from None
+
+
+def _cmd_import_codes(settings: Settings, args: argparse.Namespace, out: TextIO,
+                      err: TextIO) -> int:
+    from agentdesk.core.wrapup_codes import CodeFileError, parse_code_file
+    from agentdesk.server.reference import put_document
+
+    text = _read_file(args.file)
+    try:
+        parsed = parse_code_file(text, str(args.file))
+    except CodeFileError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=err)
+        print(f"nothing published: {len(exc.problems)} problem(s)", file=out)
+        return EXIT_PARTIAL
+    engine = _ready_engine(settings)
+    for code_set in parsed.code_sets:
+        put_document(engine, "wrapup_code_set", code_set.id, code_set.to_document())
+    for reason in parsed.not_ready_reasons:
+        put_document(engine, "not_ready_reason", reason.code, reason.to_document())
+    print(f"published {len(parsed.code_sets)} code sets and "
+          f"{len(parsed.not_ready_reasons)} not-ready reasons", file=out)
+    return EXIT_OK
+
+
+def _cmd_import_script(settings: Settings, args: argparse.Namespace, out: TextIO,
+                       err: TextIO) -> int:
+    from agentdesk.server.scripts import (
+        ScriptInvalidError,
+        ScriptVersionConflictError,
+        publish_file,
+    )
+
+    _read_file(args.file)  # a clear exit 2 for a missing or non-UTF-8 file
+    engine = _ready_engine(settings)
+    try:
+        published = publish_file(engine, args.file, published_by="agentdesk-server import")
+    except ScriptInvalidError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=err)
+        print(f"not published: {len(exc.problems)} problem(s)", file=out)
+        return EXIT_PARTIAL
+    except ScriptVersionConflictError as exc:
+        raise CliError(str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {args.file}: {exc}", EXIT_USAGE) from None
+    if published.created:
+        print(f"published script {published.script_id} version {published.version}", file=out)
+    else:
+        print(f"script {published.script_id} version {published.version} is already "
+              "published with this content", file=out)
+    return EXIT_OK
+
+
+def _write_table(rows: list[list[str]], out: TextIO, fmt: str) -> None:
+    if fmt == "csv":
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+              .rstrip(), file=out)
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CliError(f"unknown time zone {name!r}", EXIT_USAGE) from None
+
+
+def _cmd_report(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    engine = _ready_engine(settings)
+    if args.report_command == "agents":
+        from agentdesk.server.agent_report import agent_report, report_rows
+
+        zone = _zone(args.tz)
+        start, end = _in_zone(args.start, zone), _in_zone(args.end, zone)
+        if end <= start:
+            raise CliError("--to must be after --from", EXIT_USAGE)
+        items = agent_report(engine, start, end, args.by, zone)
+        _write_table(report_rows(items, zone), out, args.format)
+        return EXIT_OK
+    from agentdesk.server.script_report import load_script_report
+    from agentdesk.server.script_report import report_rows as script_rows
+    from agentdesk.server.scripts import script_version_document
+
+    document = script_version_document(engine, args.script_id, args.version)
+    if document is None:
+        raise CliError(f"script {args.script_id!r} version {args.version} was never "
+                       "published: the report lists only calls, not the script's nodes")
+    report = load_script_report(engine, args.script_id, args.version, document)
+    if args.format == "json":
+        out.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _write_table(script_rows(report), out, args.format)
+    return EXIT_OK
 
 
 def _flat(value: Any) -> str:
@@ -268,6 +422,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None,
             return _cmd_user(settings, args, stdin, out)
         if args.command == "import":
             return _cmd_import(settings, args, out, err)
+        if args.command == "report":
+            return _cmd_report(settings, args, out)
         return _cmd_export(settings, args, out)
     except db.SchemaTooNewError as exc:
         print(f"agentdesk-server: {exc}", file=err)

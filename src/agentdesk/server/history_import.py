@@ -37,7 +37,8 @@ class HistoryReport:
 
 
 def _record(item: Mapping[str, Any]) -> PushRecord:
-    """One `{"kind": ..., <payload fields>}` (or `{"kind", "payload"}`) object."""
+    """One `{"kind": ..., <payload fields>}` or `{"kind", "payload"}` object (an
+    `owner` key is not part of the payload)."""
     if not isinstance(item, Mapping):
         raise ValueError("not a JSON object")
     kind = item.get("kind")
@@ -45,7 +46,7 @@ def _record(item: Mapping[str, Any]) -> PushRecord:
         raise ValueError(f"kind {kind!r} is not one of {', '.join(RECORD_KINDS)}")
     payload = item.get("payload")
     if payload is None:
-        payload = {k: v for k, v in item.items() if k != "kind"}
+        payload = {k: v for k, v in item.items() if k not in ("kind", "owner")}
     if not isinstance(payload, dict):
         raise ValueError("payload is not an object")
     try:
@@ -62,26 +63,30 @@ def _record(item: Mapping[str, Any]) -> PushRecord:
         raise ValueError(str(exc.errors()[0].get("msg"))) from None
 
 
-def _owner(engine: Engine, username: str) -> Principal:
+def _principal(engine: Engine, username: str) -> Principal | None:
     with Session(engine) as s, s.begin():
         user = s.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise UserError(f"no user {username!r}")
-        return Principal(user.id, user.username, user.role, user.team)
+        return None if user is None else Principal(user.id, user.username, user.role,
+                                                   user.team)
 
 
-def import_history(engine: Engine, owner_username: str,
+def import_history(engine: Engine, owner_username: str | None,
                    payload_records: Iterable[Mapping[str, Any]],
                    *, chunk_size: int = MAX_BATCH_RECORDS) -> HistoryReport:
-    """Ingest record payloads (contracts.md shapes, each with its `kind`) as pushed
-    by `owner_username`; returns what was accepted, duplicated and rejected (by the
-    item's 1-based number)."""
-    who = _owner(engine, owner_username)
+    """Ingest record payloads (contracts.md shapes, each with its `kind`) as pushed by
+    their owner: the item's `owner` when it has one, else `owner_username`. Returns
+    what was accepted, duplicated and rejected (by the item's 1-based number). Raises
+    UserError when `owner_username` is given but no such user exists."""
+    if owner_username is not None and _principal(engine, owner_username) is None:
+        raise UserError(f"no user {owner_username!r}")
     report = HistoryReport()
-    chunk: list[PushRecord] = []
+    owners: dict[str, Principal | None] = {}
+    chunks: dict[str, list[PushRecord]] = {}
 
-    def flush() -> None:
-        if not chunk:
+    def flush(owner: str) -> None:
+        chunk = chunks.pop(owner, [])
+        who = owners.get(owner)
+        if not chunk or who is None:
             return
         digest = hashlib.sha256("".join(sorted(str(r.id) for r in chunk)).encode())
         result, _ = push(engine, who, PushBatch(batch_id=f"import-{digest.hexdigest()[:40]}",
@@ -89,17 +94,25 @@ def import_history(engine: Engine, owner_username: str,
         report.accepted += result.accepted
         report.duplicates += result.duplicates
         report.rejected += [(0, f"{r.id}: {r.reason}") for r in result.rejected]
-        chunk.clear()
 
     for number, item in enumerate(payload_records, start=1):
         try:
-            chunk.append(_record(item))
+            record = _record(item)
+            owner = item.get("owner", owner_username)
+            if not isinstance(owner, str):
+                raise ValueError("no owner: the item has none and no default owner was given")
+            if owner not in owners:
+                owners[owner] = _principal(engine, owner)
+            if owners[owner] is None:
+                raise ValueError(f"no user {owner!r}")
         except ValueError as exc:
             report.rejected.append((number, str(exc)))
             continue
-        if len(chunk) >= chunk_size:
-            flush()
-    flush()
+        chunks.setdefault(owner, []).append(record)
+        if len(chunks[owner]) >= chunk_size:
+            flush(owner)
+    for owner in list(chunks):
+        flush(owner)
     return report
 
 
@@ -121,7 +134,8 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
             yield number, ValueError(f"not JSON: {exc}")
 
 
-def import_history_file(engine: Engine, owner_username: str, path: Path) -> HistoryReport:
+def import_history_file(engine: Engine, owner_username: str | None,
+                        path: Path) -> HistoryReport:
     """`import history FILE.jsonl`: like import_history, errors reported by line."""
     lines = list(read_jsonl(path))
     good = [(n, obj) for n, obj in lines if not isinstance(obj, ValueError)]

@@ -12,7 +12,15 @@ from sqlalchemy import Engine
 
 from agentdesk.server.api.deps import ServerState
 from agentdesk.server.api.middleware import AccessLog, BodySizeLimit
-from agentdesk.server.api.routes import auth, customers, health, records, reference, sync
+from agentdesk.server.api.routes import (
+    auth,
+    customers,
+    health,
+    records,
+    reference,
+    scripts,
+    sync,
+)
 from agentdesk.server.config import Settings
 from agentdesk.server.db import make_engine
 from agentdesk.server.security import LoginRateLimiter, password_hasher
@@ -43,7 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         limiter=LoginRateLimiter(settings.login_max_failures, settings.login_window_seconds))
     app.add_exception_handler(RequestValidationError, _validation_error)
     # customers before reference: /customers/search is not /customers/{customer_id}
-    for module in (health, auth, sync, records, customers, reference):
+    for module in (health, auth, sync, records, customers, reference, scripts):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLog)

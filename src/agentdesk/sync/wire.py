@@ -242,3 +242,28 @@ class CustomerTimeline(_Wire):
     last_contact_at: datetime | None
     next_page: str | None = Field(
         description="Opaque token for older entries (pass as `page`), null at the end.")
+
+
+# --- call scripts (issue #5) ------------------------------------------------------------
+
+class ScriptProblemOut(_Wire):
+    file: str
+    line: int = Field(description="1-based; 0 when the script came as a document")
+    column: int
+    message: str
+
+
+class ScriptPublished(_Wire):
+    script_id: str
+    version: int
+    digest: str = Field(description="SHA-256 of the published document's canonical JSON")
+    published_at: datetime
+    created: bool = Field(description="False: this content was already this version")
+    current: bool = Field(description="It is the `script` document desktops pull now.")
+
+
+class ScriptVersionInfo(_Wire):
+    version: int
+    digest: str
+    published_at: datetime
+    published_by: str | None

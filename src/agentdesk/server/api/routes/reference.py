@@ -65,6 +65,9 @@ def get_document(kind: DocumentKind, key: Key, _who: CurrentUser,
 @router.put("/reference/{kind}/{key}", response_model=ReferenceItemOut)
 def put_document(kind: DocumentKind, key: Key, document: Annotated[dict[str, Any], Body()],
                  _who: Manager, state: State) -> ReferenceItemOut:
+    if kind == "script":  # scripts are validated and versioned before they are published
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"publish scripts with PUT /api/v1/scripts/{key}")
     usn = reference.put_document(state.engine, kind, key, document)
     return ReferenceItemOut(kind=kind, key=key, usn=usn, data=document)  # type: ignore[arg-type]
 
