@@ -2,6 +2,69 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AgentStateWidget</name>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Not ready</source>
+        <translation>未就绪</translation>
+    </message>
+    <message>
+        <source>Stay ready after this call</source>
+        <translation>本次通话后保持就绪</translation>
+    </message>
+    <message>
+        <source>Just logged in</source>
+        <translation>刚登录</translation>
+    </message>
+    <message>
+        <source>After-call work {time} left</source>
+        <translation>话后处理剩余 {time}</translation>
+    </message>
+    <message>
+        <source>Logged out</source>
+        <translation>已登出</translation>
+    </message>
+    <message>
+        <source>Ringing</source>
+        <translation>振铃中</translation>
+    </message>
+    <message>
+        <source>Talking</source>
+        <translation>通话中</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>保持中</translation>
+    </message>
+    <message>
+        <source>After-call work</source>
+        <translation>话后处理</translation>
+    </message>
+    <message>
+        <source>{state} · {reason} {time}</source>
+        <translation>{state} · {reason} {time}</translation>
+    </message>
+    <message>
+        <source>{state} {time}</source>
+        <translation>{state} {time}</translation>
+    </message>
+    <message>
+        <source>Not ready after this call</source>
+        <translation>本次通话后未就绪</translation>
+    </message>
+    <message>
+        <source>Not ready now</source>
+        <translation>立即置为未就绪</translation>
+    </message>
+    <message>
+        <source>Not ready after this call: {reason}</source>
+        <translation>本次通话后未就绪：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>CallActions</name>
     <message>
         <source>Answer</source>
@@ -174,6 +237,327 @@
     </message>
 </context>
 <context>
+    <name>CallbacksList</name>
+    <message>
+        <source>Your time</source>
+        <translation>您的时间</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s time</source>
+        <translation>客户当地时间</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Me</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>My team</source>
+        <translation>我的团队</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>任何人</translation>
+    </message>
+    <message>
+        <source>Upcoming</source>
+        <translation>即将到期</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>已到期</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>{zone} (unknown zone)</source>
+        <translation>{zone}（未知时区）</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerPanel</name>
+    <message>
+        <source>Contact</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <source>Edit contact</source>
+        <translation>编辑联系方式</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>联系许可</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期时间</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Promise</source>
+        <translation>承诺事项</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>创建日期</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>历时</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>坐席</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Codes</source>
+        <translation>小结代码</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Add a note to this customer&apos;s file</source>
+        <translation>在此客户档案中添加备注</translation>
+    </message>
+    <message>
+        <source>Save note</source>
+        <translation>保存备注</translation>
+    </message>
+    <message>
+        <source>Open promises</source>
+        <translation>未兑现的承诺</translation>
+    </message>
+    <message>
+        <source>Open complaints</source>
+        <translation>未结投诉</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>No customer</source>
+        <translation>无客户</translation>
+    </message>
+    <message>
+        <source>Looking up %1…</source>
+        <translation>正在查找 %1…</translation>
+    </message>
+    <message>
+        <source>the caller</source>
+        <translation>来电方</translation>
+    </message>
+    <message>
+        <source>Do not call: no sales calls to this customer</source>
+        <translation>勿扰：请勿向此客户进行销售外呼</translation>
+    </message>
+    <message>
+        <source>History is not available offline.</source>
+        <translation>离线时无法查看历史记录。</translation>
+    </message>
+    <message>
+        <source>Newest entries only; more on the server.</source>
+        <translation>仅显示最新记录；更多记录在服务器上。</translation>
+    </message>
+    <message>
+        <source>Prospect</source>
+        <translation>潜在客户</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>活跃</translation>
+    </message>
+    <message>
+        <source>At risk</source>
+        <translation>有流失风险</translation>
+    </message>
+    <message>
+        <source>Churned</source>
+        <translation>已流失</translation>
+    </message>
+    <message>
+        <source>Segment: %1</source>
+        <translation>客群：%1</translation>
+    </message>
+    <message>
+        <source>Tier %1</source>
+        <translation>等级 %1</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <source>Overdue: %1</source>
+        <translation>已逾期：%1</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>您</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>任何人</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n 天</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>not answered</source>
+        <translation>未接通</translation>
+    </message>
+    <message>
+        <source>Inbound call</source>
+        <translation>呼入</translation>
+    </message>
+    <message>
+        <source>Outbound call</source>
+        <translation>呼出</translation>
+    </message>
+    <message>
+        <source>Callback booked</source>
+        <translation>已预约回电</translation>
+    </message>
+    <message>
+        <source>Save contact</source>
+        <translation>保存联系方式</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a phone number.</source>
+        <translation>“%1”不是有效的电话号码。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address.</source>
+        <translation>“%1”不是有效的邮箱地址。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerSearch</name>
+    <message>
+        <source>Find a customer: id, account, phone or name (Ctrl+F)</source>
+        <translation>查找客户：编号、账户、电话或姓名（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Customer search</source>
+        <translation>客户搜索</translation>
+    </message>
+    <message>
+        <source>Anything</source>
+        <translation>全部字段</translation>
+    </message>
+    <message>
+        <source>Customer id</source>
+        <translation>客户编号</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Type an id, an account, a phone number or a name.</source>
+        <translation>请输入编号、账户、电话号码或姓名。</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n customer(s) found</source>
+        <translation>
+            <numerusform>找到 %n 位客户</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No customer found.</source>
+        <translation>未找到客户。</translation>
+    </message>
+    <message>
+        <source>Search failed: %1</source>
+        <translation>搜索失败：%1</translation>
+    </message>
+</context>
+<context>
     <name>DialPad</name>
     <message>
         <source>Click a key or type 0–9, * and # while the pad has focus</source>
@@ -221,6 +605,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>My day</source>
+        <translation>今日工作</translation>
+    </message>
+    <message>
         <source>Incoming call — agentdesk</source>
         <translation>来电 — agentdesk</translation>
     </message>
@@ -265,6 +653,10 @@
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
         <source>&amp;Call</source>
         <translation>通话(&amp;C)</translation>
     </message>
@@ -287,6 +679,235 @@
     <message>
         <source>&amp;About agentdesk</source>
         <translation>关于 agentdesk(&amp;A)</translation>
+    </message>
+</context>
+<context>
+    <name>NewCustomerForm</name>
+    <message>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <source>Family name</source>
+        <translation>姓</translation>
+    </message>
+    <message>
+        <source>Given name</source>
+        <translation>名</translation>
+    </message>
+    <message>
+        <source>Name in Chinese</source>
+        <translation>中文姓名</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>匹配原因</translation>
+    </message>
+    <message>
+        <source>Open this customer</source>
+        <translation>打开此客户</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The caller&apos;s line shows the name: %1</source>
+        <translation>来电线路显示的名称：%1</translation>
+    </message>
+    <message>
+        <source>This may be a customer we already know. Open the existing file, or save as a new customer anyway.</source>
+        <translation>该客户可能已存在。请打开现有客户档案，或仍然保存为新客户。</translation>
+    </message>
+    <message>
+        <source>Save as new anyway</source>
+        <translation>仍保存为新客户</translation>
+    </message>
+    <message>
+        <source>Could not check for duplicates: %1</source>
+        <translation>无法检查重复客户：%1</translation>
+    </message>
+    <message>
+        <source>same number</source>
+        <translation>号码相同</translation>
+    </message>
+    <message>
+        <source>same name</source>
+        <translation>姓名相同</translation>
+    </message>
+    <message>
+        <source>similar name</source>
+        <translation>姓名相似</translation>
+    </message>
+    <message>
+        <source>Enter the customer&apos;s name.</source>
+        <translation>请输入客户姓名。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a phone number.</source>
+        <translation>“%1”不是有效的电话号码。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address.</source>
+        <translation>“%1”不是有效的邮箱地址。</translation>
+    </message>
+    <message>
+        <source>Checking for existing customers…</source>
+        <translation>正在检查是否已有该客户…</translation>
+    </message>
+</context>
+<context>
+    <name>ObjectionBar</name>
+    <message>
+        <source>Objection…</source>
+        <translation>异议…</translation>
+    </message>
+    <message>
+        <source>Open the rebuttals (Alt+%1)</source>
+        <translation>打开应对话术（Alt+%1）</translation>
+    </message>
+</context>
+<context>
+    <name>PersonalDashboard</name>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>本周</translation>
+    </message>
+    <message>
+        <source>Calls handled</source>
+        <translation>已处理通话</translation>
+    </message>
+    <message>
+        <source>Average talk</source>
+        <translation>平均通话时长</translation>
+    </message>
+    <message>
+        <source>Average hold</source>
+        <translation>平均保持时长</translation>
+    </message>
+    <message>
+        <source>Average after-call work</source>
+        <translation>平均话后处理时长</translation>
+    </message>
+    <message>
+        <source>Average handle time</source>
+        <translation>平均处理时长 (AHT)</translation>
+    </message>
+    <message>
+        <source>Resolved on first contact</source>
+        <translation>首次解决率</translation>
+    </message>
+    <message>
+        <source>Conversion (sales)</source>
+        <translation>转化率（销售）</translation>
+    </message>
+    <message>
+        <source>Occupancy</source>
+        <translation>占用率</translation>
+    </message>
+    <message>
+        <source>Time in each state (minutes)</source>
+        <translation>各状态时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Outcomes</source>
+        <translation>通话结果</translation>
+    </message>
+    <message>
+        <source>{resolved} of {contacted} contacted calls</source>
+        <translation>{contacted} 通已接通通话中解决 {resolved} 通</translation>
+    </message>
+    <message>
+        <source>{sales} sales in {contacted} contacted calls</source>
+        <translation>{contacted} 通已接通通话中成交 {sales} 单</translation>
+    </message>
+    <message>
+        <source>Talk + hold + after-call work, per handled call</source>
+        <translation>每通已处理通话的通话 + 保持 + 话后处理时长</translation>
+    </message>
+    <message>
+        <source>Wrapped up: {wrapped} · auto-wrapped (timer ran out, not an outcome): {auto} · not wrapped up yet: {unwrapped} · calls placed or offered: {total}</source>
+        <translation>已小结：{wrapped} · 自动小结（计时结束，非实际结果）：{auto} · 尚未小结：{unwrapped} · 呼出或分配的通话：{total}</translation>
+    </message>
+    <message>
+        <source>Figures appear after the first call.</source>
+        <translation>完成第一通电话后将显示数据。</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Ringing</source>
+        <translation>振铃中</translation>
+    </message>
+    <message>
+        <source>Talking</source>
+        <translation>通话中</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>保持中</translation>
+    </message>
+    <message>
+        <source>After-call work</source>
+        <translation>话后处理</translation>
+    </message>
+    <message>
+        <source>Not ready</source>
+        <translation>未就绪</translation>
+    </message>
+    <message>
+        <source>Not ready: {reason}</source>
+        <translation>未就绪：{reason}</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Outcomes: no wrap-ups yet</source>
+        <translation>通话结果：尚无小结</translation>
+    </message>
+    <message>
+        <source>{percent} %</source>
+        <translation>{percent}%</translation>
     </message>
 </context>
 <context>
@@ -364,6 +985,85 @@
     </message>
 </context>
 <context>
+    <name>ScriptPanel</name>
+    <message>
+        <source>Change the script for this call</source>
+        <translation>更换本次通话的话术</translation>
+    </message>
+    <message>
+        <source>I have read this out to the customer</source>
+        <translation>我已向客户宣读此内容</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Back to the previous step (Alt+Left)</source>
+        <translation>返回上一步（Alt+Left）</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Return to the script</source>
+        <translation>返回话术</translation>
+    </message>
+    <message>
+        <source>Back to the step you were on (Esc)</source>
+        <translation>返回之前所在的步骤（Esc）</translation>
+    </message>
+    <message>
+        <source>No script for this call.</source>
+        <translation>本次通话没有话术。</translation>
+    </message>
+    <message>
+        <source>Objection: %1</source>
+        <translation>异议：%1</translation>
+    </message>
+    <message>
+        <source>Choose a rebuttal, or return to the script (Esc).</source>
+        <translation>请选择应对话术，或返回话术（Esc）。</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>Type a number</source>
+        <translation>请输入数字</translation>
+    </message>
+    <message>
+        <source>Too small</source>
+        <translation>数值过小</translation>
+    </message>
+    <message>
+        <source>Too large</source>
+        <translation>数值过大</translation>
+    </message>
+    <message>
+        <source>Type a date as YYYY-MM-DD</source>
+        <translation>请按 YYYY-MM-DD 格式输入日期</translation>
+    </message>
+    <message>
+        <source>Choose one of the options</source>
+        <translation>请选择其中一个选项</translation>
+    </message>
+    <message>
+        <source>Not a phone number</source>
+        <translation>不是有效的电话号码</translation>
+    </message>
+    <message>
+        <source>Not an email address</source>
+        <translation>不是有效的邮箱地址</translation>
+    </message>
+    <message>
+        <source>Not in the expected form</source>
+        <translation>格式不正确</translation>
+    </message>
+</context>
+<context>
     <name>Seat</name>
     <message>
         <source>No system keyring is available, so the SIP password cannot be saved:
@@ -396,12 +1096,51 @@ Enter it for this session only (it is never written to disk).</source>
         <translation>演示模式：设置仅对本次会话有效。</translation>
     </message>
     <message>
+        <source>My figures</source>
+        <translation>我的数据</translation>
+    </message>
+    <message>
+        <source>My callbacks</source>
+        <translation>我的回电</translation>
+    </message>
+    <message>
         <source>The phone could not start</source>
         <translation>电话无法启动</translation>
     </message>
     <message>
         <source>agentdesk cannot open its local data</source>
         <translation>agentdesk 无法打开本地数据</translation>
+    </message>
+</context>
+<context>
+    <name>ServerLoginDialog</name>
+    <message>
+        <source>Log in to the agentdesk server</source>
+        <translation>登录 agentdesk 服务器</translation>
+    </message>
+    <message>
+        <source>Save the password in the system keyring</source>
+        <translation>将密码保存在系统密钥环中</translation>
+    </message>
+    <message>
+        <source>No system keyring is available: the password is kept for this session only.</source>
+        <translation>没有可用的系统密钥环：密码仅在本次会话中保留。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
     </message>
 </context>
 <context>
@@ -757,6 +1496,14 @@ The password will be kept for this session only; you will be asked for it again 
         <translation>立即发送待同步记录并获取更新</translation>
     </message>
     <message>
+        <source>Log in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <source>Log in to the agentdesk server</source>
+        <translation>登录 agentdesk 服务器</translation>
+    </message>
+    <message>
         <source>Online · last sync {time}</source>
         <translation>在线 · 上次同步 {time}</translation>
     </message>
@@ -785,12 +1532,20 @@ The password will be kept for this session only; you will be asked for it again 
         <translation>正在连接…</translation>
     </message>
     <message>
+        <source>wrap-ups pending: {count}</source>
+        <translation>待同步小结：{count}</translation>
+    </message>
+    <message>
         <source>{count} pending</source>
         <translation>{count} 条待同步</translation>
     </message>
     <message>
         <source>{count} refused by the server</source>
         <translation>{count} 条被服务器拒绝</translation>
+    </message>
+    <message>
+        <source>{count} records waiting to be sent</source>
+        <translation>{count} 条记录等待发送</translation>
     </message>
     <message>
         <source>Next attempt in {seconds} s</source>
@@ -865,6 +1620,205 @@ The password will be kept for this session only; you will be asked for it again 
     <message>
         <source>Unknown caller</source>
         <translation>未知来电</translation>
+    </message>
+</context>
+<context>
+    <name>WrapUpForm</name>
+    <message>
+        <source>Extend</source>
+        <translation>延长</translation>
+    </message>
+    <message>
+        <source>Type to find a code (Up/Down, Enter)</source>
+        <translation>输入以查找小结代码（Up/Down、Enter）</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>小结代码</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Book a callback</source>
+        <translation>预约回电</translation>
+    </message>
+    <message>
+        <source>Me</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>My team</source>
+        <translation>我的团队</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>任何人</translation>
+    </message>
+    <message>
+        <source>What was promised</source>
+        <translation>承诺内容</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s time</source>
+        <translation>客户当地时间</translation>
+    </message>
+    <message>
+        <source>Your time</source>
+        <translation>您的时间</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Callback note</source>
+        <translation>回电备注</translation>
+    </message>
+    <message>
+        <source>Save wrap-up</source>
+        <translation>保存小结</translation>
+    </message>
+    <message>
+        <source>Save (Ctrl+S)</source>
+        <translation>保存（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Chosen: {codes}</source>
+        <translation>已选：{codes}</translation>
+    </message>
+    <message>
+        <source>No code chosen yet</source>
+        <translation>尚未选择小结代码</translation>
+    </message>
+    <message>
+        <source>Choose the customer&apos;s time zone</source>
+        <translation>选择客户所在时区</translation>
+    </message>
+    <message>
+        <source>{time} ({zone})</source>
+        <translation>{time}（{zone}）</translation>
+    </message>
+    <message>
+        <source>Choose a wrap-up code.</source>
+        <translation>请选择小结代码。</translation>
+    </message>
+    <message>
+        <source>This code is not in the code set.</source>
+        <translation>此代码不在小结代码集中。</translation>
+    </message>
+    <message>
+        <source>The auto-wrap code is set only by the timer.</source>
+        <translation>自动小结代码只能由计时器设置。</translation>
+    </message>
+    <message>
+        <source>A code is chosen twice.</source>
+        <translation>有代码被重复选择。</translation>
+    </message>
+    <message>
+        <source>Choose one code only for this queue.</source>
+        <translation>此队列只能选择一个代码。</translation>
+    </message>
+    <message>
+        <source>“{code}” needs a note.</source>
+        <translation>“{code}”需要填写备注。</translation>
+    </message>
+    <message>
+        <source>“{code}” needs an amount.</source>
+        <translation>“{code}”需要填写金额。</translation>
+    </message>
+    <message>
+        <source>The amount must be above 0.</source>
+        <translation>金额必须大于 0。</translation>
+    </message>
+    <message>
+        <source>Enter the amount as a number, e.g. 199.00.</source>
+        <translation>请以数字形式输入金额，例如 199.00。</translation>
+    </message>
+    <message>
+        <source>A callback needs an identified customer.</source>
+        <translation>预约回电前需要先识别客户。</translation>
+    </message>
+    <message>
+        <source>Choose the callback time.</source>
+        <translation>请选择回电时间。</translation>
+    </message>
+    <message>
+        <source>The callback time needs a time zone.</source>
+        <translation>回电时间需要指定时区。</translation>
+    </message>
+    <message>
+        <source>The callback time must be in the future.</source>
+        <translation>回电时间必须晚于当前时间。</translation>
+    </message>
+    <message>
+        <source>Choose the customer&apos;s time zone.</source>
+        <translation>请选择客户所在时区。</translation>
+    </message>
+    <message>
+        <source>Unknown time zone.</source>
+        <translation>未知时区。</translation>
+    </message>
+    <message>
+        <source>Write what was promised.</source>
+        <translation>请填写承诺内容。</translation>
+    </message>
+    <message>
+        <source>The time to change this wrap-up is over.</source>
+        <translation>此小结的修改时限已过。</translation>
+    </message>
+    <message>
+        <source>This wrap-up belongs to another call.</source>
+        <translation>此小结属于另一通电话。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>Skipped.</source>
+        <translation>已跳过。</translation>
+    </message>
+    <message>
+        <source>Changing the wrap-up saved at {time}: the change is recorded as a new wrap-up.</source>
+        <translation>正在修改 {time} 保存的小结：修改将记录为一条新的小结。</translation>
+    </message>
+    <message>
+        <source>Auto-wrapped: the ACW time ran out. It is reported apart; you can re-open it to add the real outcome.</source>
+        <translation>已自动小结：话后处理时间已用完。该记录会单独统计；您可以重新打开并补充实际结果。</translation>
+    </message>
+    <message>
+        <source>ACW over</source>
+        <translation>话后处理已结束</translation>
+    </message>
+    <message>
+        <source>ACW {time} left</source>
+        <translation>话后处理剩余 {time}</translation>
+    </message>
+    <message>
+        <source>ACW {time} · wrap up before the next call</source>
+        <translation>话后处理 {time} · 请在下一通电话前完成小结</translation>
+    </message>
+    <message>
+        <source>ACW {time}</source>
+        <translation>话后处理 {time}</translation>
     </message>
 </context>
 </TS>
