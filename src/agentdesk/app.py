@@ -22,7 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from agentdesk import __version__
 from agentdesk.core.agent_state import AgentStateMachine
@@ -34,10 +41,17 @@ from agentdesk.core.records import AgentStateChange, Callback, StoreError, WrapU
 from agentdesk.core.secrets import SecretKind, SecretStoreError
 from agentdesk.core.settings import Settings
 from agentdesk.credentials import KeyringSecretStore, SessionSecretStore
-from agentdesk.demo import DEMO_CALLERS, SimulatedCaller, agent_uri
+from agentdesk.demo import (
+    DEMO_CALLERS,
+    DEMO_CAMPAIGN,
+    DEMO_LEAD_NUMBER,
+    SimulatedCaller,
+    agent_uri,
+)
 from agentdesk.demo_server import DemoServer, DemoServerError
 from agentdesk.desk_controller import DeskController
 from agentdesk.desk_reference import DeskReference
+from agentdesk.desk_screen import CallScreen
 from agentdesk.logging_setup import configure_logging
 from agentdesk.paths import SeatPaths
 from agentdesk.settings_file import save_settings
@@ -47,6 +61,7 @@ from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from agentdesk.sip.qt_audio import QtCallAudio, list_audio_devices
 from agentdesk.sip.ringback import LocalRingback
 from agentdesk.store import open_store
+from agentdesk.sync.customer_directory import CustomerApiClient, ServerCustomerDirectory
 from agentdesk.sync.seat import SeatSync, create_seat_sync
 from agentdesk.sync.service import SyncStatus
 from agentdesk.ui.bridge import PhoneBridge
@@ -157,6 +172,23 @@ class Seat(QObject):
             if callback is not None:
                 self.store.save_callback(callback)
         self._write(write)
+
+    def customer_directory(self) -> ServerCustomerDirectory | None:
+        """The screen pop's directory: the server, with the local copy when it is down."""
+        if self.sync is None:
+            return None
+        sync = self.sync
+        bridge = self.sync_bridge
+
+        def copy_time() -> datetime | None:
+            status = bridge.status if bridge is not None else None
+            if status is None:
+                return None
+            return status.last_success or status.cached_from
+
+        return ServerCustomerDirectory(
+            CustomerApiClient(self.settings.server.url), sync.session, self.store,
+            copy_time=copy_time, on_access_saved=sync.service.notify_saved)
 
     def run_in_writer(self, job: Callable[[], None]) -> object:
         """Run store work on the writer thread (in order with the records)."""
@@ -280,6 +312,14 @@ class DemoController:
         self._caller.call(agent_uri(self._seat.phone.local_port,
                                     self._seat.settings.sip.username), caller)
 
+    def call_campaign_lead(self) -> None:
+        self._seat.calls.dial(DEMO_LEAD_NUMBER)
+
+    @staticmethod
+    def campaign_of(number: str) -> str | None:
+        digits = "".join(ch for ch in number if ch.isdigit())
+        return DEMO_CAMPAIGN if digits.endswith(DEMO_LEAD_NUMBER.lstrip("+")[-11:]) else None
+
 
 def _application(argv0: str) -> QApplication:
     existing = QApplication.instance()
@@ -364,6 +404,17 @@ def _open_settings(seat: Seat, window: MainWindow) -> None:
     dialog.open()
 
 
+def _stacked(*widgets: QWidget) -> QWidget:
+    """Widgets one above the other in one pane (search box, customer file, new-customer
+    form); the last one takes the spare height."""
+    pane = QWidget()
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if widget is widgets[-1] or widget is widgets[-2] else 0)
+    return pane
+
+
 def _device_lists() -> tuple[list[str], list[str]]:
     lists = list_audio_devices()
     return list(lists.inputs), list(lists.outputs)
@@ -376,7 +427,16 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
     desk = DeskController(window, seat.bridge, seat.workflow, seat.store, seat.reference,
                           seat.run_in_writer, language=language)
     seat.workflow.read_draft_note_with(desk.draft_note)
+    screen = CallScreen(seat.bridge, seat.workflow, desk, seat.reference,
+                        seat.customer_directory(), region=seat.settings.phone.default_region,
+                        agent_username=seat.settings.server.username or seat.settings.sip.username,
+                        agent_name=seat.settings.sip.display_name,
+                        campaign_of=demo.campaign_of if demo is not None else lambda _n: None,
+                        language=language, parent=window)
+    screen.install_search_shortcut(window)
     window.set_workspace(
+        customer=_stacked(screen.search, screen.customer_panel, screen.new_customer_form),
+        script=screen.script_panel,
         wrapup=desk.wrapup_form, agent_state=desk.agent_state,
         side=((desk.dashboard, QCoreApplication.translate("Seat", "My figures")),
               (desk.callbacks, QCoreApplication.translate("Seat", "My callbacks"))))
@@ -403,6 +463,7 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
             QMessageBox.critical(None, title, str(exc))
             return 1
         window.apply_settings(seat.settings, account=seat.account_label())
+        app.aboutToQuit.connect(screen.close)
         desk.start()
         window.show()
         return app.exec()

@@ -30,13 +30,20 @@ class DemoCaller:
     headers: dict[str, str]
 
 
-# Later issues add the screen-pop cases (known, ambiguous, unknown); the phone-only
-# demo offers a caller with IVR data in X- headers so the parsed INVITE can be seen.
+# The screen-pop cases, in the order F9 plays them: a known customer (the IVR passed
+# the customer id), a number two customers share (ranked candidates: C-1101 holds the
+# demo agent's open callback, C-1102 was contacted last), and a number nobody has (the
+# new-customer form). See resources/demo/README.md.
 DEMO_CALLERS = (
     DemoCaller("Known customer", "+8613800138000", "Li Lei",
                {"X-Customer-Id": "C-1001", "X-Intent": "billing"}),
-    DemoCaller("International caller", "+12025550143", "Jane Doe", {"X-Intent": "support"}),
+    DemoCaller("Shared number", "+8613700137000", "", {"X-Intent": "support"}),
+    DemoCaller("Unknown caller", "+8613600136000", "", {}),
 )
+
+# The outbound demo: a lead of the demo telesales campaign, which runs its script.
+DEMO_CAMPAIGN = "demo-telesales"
+DEMO_LEAD_NUMBER = "+8613912345678"  # C-1003, Han Meimei
 
 
 class SimulatedCaller(QObject):

@@ -58,6 +58,8 @@ HOST = "127.0.0.1"
 HEALTH_PATH = "/api/v1/health"
 DB_FILE = "server.sqlite3"
 SEED_MARKER = "server.seeded"
+# Owners of part of the demo history; they never log in (their passwords are thrown away).
+COLLEAGUES = ("demo-agent-2", "demo-agent-3")
 LOG_NAME = "demo-server.log"
 STOP_GRACE_S = 5.0
 
@@ -73,6 +75,27 @@ class DemoServerError(RuntimeError):
 def demo_customers_csv() -> Path:
     """The shipped demo customers (package data)."""
     return Path(str(files("agentdesk").joinpath("resources", "demo", "customers.csv")))
+
+
+def demo_scripts() -> list[Path]:
+    folder = Path(str(files("agentdesk").joinpath("resources", "scripts")))
+    return sorted(folder.glob("*.yaml"))
+
+
+def demo_seed_steps() -> list[tuple[str, list[str], list[Path]]]:
+    """(step, CLI arguments, files it reads), in the order they must run: customers
+    before the history that refers to them."""
+    demo = Path(str(files("agentdesk").joinpath("resources", "demo")))
+    steps = [("customers", ["import", "customers", str(demo_customers_csv())],
+              [demo_customers_csv()]),
+             ("codes", ["import", "codes", str(demo / "codes.yaml")], [demo / "codes.yaml"])]
+    shared = sorted(demo_scripts()[0].parent.glob("*/*.yaml")) if demo_scripts() else []
+    for script in demo_scripts():  # a shared fragment or objection change re-imports
+        steps.append((f"script {script.stem}", ["import", "script", str(script)],
+                      [script, *shared]))
+    steps.append(("history", ["import", "history", str(demo / "history.jsonl")],
+                  [demo / "history.jsonl"]))
+    return steps
 
 
 def _free_port() -> int:
@@ -141,7 +164,7 @@ class DemoServer:
 
     # --- start ------------------------------------------------------------------------
 
-    def start(self, timeout_s: float = 20.0) -> None:
+    def start(self, timeout_s: float = 90.0) -> None:
         """Migrate, set up the demo users and data, serve; return once healthy."""
         if self._process is not None and self._process.poll() is None:
             return
@@ -221,19 +244,29 @@ class DemoServer:
                   deadline, stdin=password + "\n")
 
     def _seed(self, deadline: float, *, fresh: bool) -> None:
-        """Import the demo customers unless this database already has this file's."""
-        csv_path = demo_customers_csv()
-        digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
+        """Import each piece of demo data unless this database already has that content
+        (the marker keeps a hash per step: re-importing would bump the reference data
+        every desktop pulls, and history is imported once)."""
         marker = self.data_dir / SEED_MARKER
         try:
-            seeded = json.loads(marker.read_text(encoding="utf-8")).get("customers")
-            if not fresh and seeded == digest:
-                self._log("demo customers already imported")
-                return
-        except (OSError, ValueError, AttributeError):
-            pass
-        self._cli(["import", "customers", str(csv_path)], deadline)
-        marker.write_text(json.dumps({"customers": digest}) + "\n", encoding="utf-8")
+            seeded = json.loads(marker.read_text(encoding="utf-8"))
+            if fresh or not isinstance(seeded, dict):
+                seeded = {}
+        except (OSError, ValueError):
+            seeded = {}
+        for step, args, paths in demo_seed_steps():
+            digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()
+            if seeded.get(step) == digest:
+                self._log(f"demo {step} already imported")
+                continue
+            if step == "history":  # the demo agent's colleagues took some of those calls
+                for colleague in COLLEAGUES:
+                    self._cli(["user", "add", colleague, "--role", "agent", "--team",
+                               AGENT_TEAM], deadline, stdin=secrets.token_urlsafe(18) + "\n",
+                              ok=lambda r: r.returncode == 0 or "exists" in r.stderr)
+            self._cli(args, deadline)
+            seeded[step] = digest
+            marker.write_text(json.dumps(seeded, sort_keys=True) + "\n", encoding="utf-8")
 
     def _serve(self, deadline: float) -> None:
         for attempt in range(3):  # the free port may be taken between probe and bind

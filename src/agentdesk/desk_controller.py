@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from agentdesk.core.agent_state import IllegalTransitionError
 from agentdesk.core.call_history import CallContext
@@ -55,9 +55,6 @@ T = TypeVar("T")
 
 RECOVERY_WINDOW = timedelta(days=2)  # calls older than this are not asked about again
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Desk", text)
 
 
 class DeskController(QObject):
@@ -134,7 +131,7 @@ class DeskController(QObject):
         self._recovering = calls
         if calls:
             self._window.statusBar().showMessage(
-                _tr("{count} call(s) from the last session still need a wrap-up.")
+                self.tr("{count} call(s) from the last session still need a wrap-up.")
                 .format(count=len(calls)), 15_000)
         self._next_recovery()
 
@@ -193,7 +190,7 @@ class DeskController(QObject):
         if code_set is None:
             # No code set reaches this call: ACW is optional and there is nothing to pick.
             self._window.statusBar().showMessage(
-                _tr("No wrap-up codes are set up for this call."), 8_000)
+                self.tr("No wrap-up codes are set up for this call."), 8_000)
             return
         prefill = WrapUpPrefill()
         if outcome is not None:
@@ -267,11 +264,10 @@ class DeskController(QObject):
     @Slot(object)
     def on_callbacks_callback_due(self, callback: Callback) -> None:
         local = callback.due_at.astimezone()
-        self._window.tray.notify(_tr("Callback due"), _tr("A promised callback is due at {time}.")
-                                 .format(time=local.strftime("%H:%M")))
-        self._window.statusBar().showMessage(
-            _tr("A promised callback is due at {time}.").format(time=local.strftime("%H:%M")),
-            30_000)
+        message = self.tr("A promised callback is due at {time}.").format(
+            time=local.strftime("%H:%M"))
+        self._window.tray.notify(self.tr("Callback due"), message)
+        self._window.statusBar().showMessage(message, 30_000)
 
     def refresh_figures(self) -> None:
         period: FiguresPeriod = self.dashboard.period()

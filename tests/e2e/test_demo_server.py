@@ -18,6 +18,7 @@ from agentdesk import demo_server
 from agentdesk.demo_server import (
     ADMIN_USERNAME,
     AGENT_USERNAME,
+    COLLEAGUES,
     DemoServer,
     DemoServerError,
 )
@@ -107,7 +108,13 @@ def test_demo_server_starts_seeds_restarts_and_stops(tmp_path, monkeypatch):
 
     with sqlite3.connect(tmp_path / "server.sqlite3") as db:
         names = sorted(r[0] for r in db.execute("SELECT username FROM users"))
-    assert names == [ADMIN_USERNAME, AGENT_USERNAME]
+    assert names == sorted([ADMIN_USERNAME, AGENT_USERNAME, *COLLEAGUES])
+    with sqlite3.connect(tmp_path / "server.sqlite3") as db:
+        kinds = dict(db.execute("SELECT kind, count(*) FROM reference_items GROUP BY kind"))
+        history = db.execute("SELECT count(*) FROM synced_records").fetchone()[0]
+    # the demo's code sets, not-ready reasons and three scripts, and its history
+    assert (kinds["wrapup_code_set"], kinds["not_ready_reason"], kinds["script"]) == (3, 7, 3)
+    assert history > 900
     log = (tmp_path / "logs" / "demo-server.log").read_text(encoding="utf-8")
     assert first_password not in log and again.agent_password not in log
     assert again.admin_password not in log

@@ -121,7 +121,7 @@ def test_file_shows_identity_contact_consent_complaints_and_timeline(
     assert not panel.dnc_label.isVisible()
     assert panel.complaints_tree.topLevelItemCount() == 1  # the closed one is not shown
     complaint = panel.complaints_tree.topLevelItem(0)
-    assert (complaint.text(1), complaint.text(2)) == ("12 day(s)", "late delivery")
+    assert (complaint.text(1), complaint.text(2)) == ("12 d", "late delivery")
     call = panel.timeline_tree.topLevelItem(0)
     assert [call.text(i) for i in range(1, 6)] == [
         "Inbound call", ME, "03:05", "billing_inquiry, resolved", "Explained the bill."]

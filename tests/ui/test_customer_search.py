@@ -56,7 +56,7 @@ def test_enter_asks_and_results_can_be_chosen(qtbot: QtBot, search: CustomerSear
     query = asked.args[0]
     assert query.name == "li"
     search.show_results(query, LookupResult(customers=(LI_LEI, JANE), histories={}))
-    assert search.status_label.text() == "2 customer(s) found"
+    assert search.status_label.text() == "Customers found: 2"
     rows = [[search.results_tree.topLevelItem(i).text(c) for c in range(4)] for i in range(2)]
     assert rows == [["李雷", "C-1001", "138 0013 8000", "A-88001"],
                     ["Jane Doe", "C-1002", "+1 202-555-0143", "A-10442"]]
@@ -76,7 +76,7 @@ def test_offline_results_say_so(qtbot: QtBot, search: CustomerSearch) -> None:
         provenance=Provenance(offline=True, copy_from=copy_time)))
     local = copy_time.astimezone().strftime("%Y-%m-%d %H:%M")
     assert search.status_label.text().startswith(
-        f"1 customer(s) found Offline copy from {local}")
+        f"Customers found: 1 Offline copy from {local}")
 
 
 def test_nothing_found_and_stale_answers(qtbot: QtBot, search: CustomerSearch) -> None:

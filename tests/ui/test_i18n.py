@@ -25,7 +25,8 @@ from tests.fakes.softphone import FakeSoftphone
 
 UI_DIR = Path(i18n.__file__).parent
 # The widgets, plus the composition root and demo mode, which also speak to the agent.
-TRANSLATED_SOURCES = [*UI_DIR.glob("*.py"), UI_DIR.parent / "app.py", UI_DIR.parent / "demo.py"]
+TRANSLATED_SOURCES = [*UI_DIR.glob("*.py"), *(UI_DIR.parent / name for name in (
+    "app.py", "demo.py", "desk_controller.py", "desk_screen.py"))]
 TS_FILE = resource_path("translations", "agentdesk_zh_CN.ts")
 QM_FILE = resource_path("translations", "agentdesk_zh_CN.qm")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -136,7 +137,8 @@ def test_the_window_speaks_chinese(qtbot, chinese, service, bridge, settings,
     window = MainWindow(service, bridge, settings)
     qtbot.addWidget(window)
     bar = window.call_bar
-    assert [a.text() for a in window.menuBar().actions()] == ["文件(&F)", "通话(&C)", "帮助(&H)"]
+    assert [a.text() for a in window.menuBar().actions()] == [
+        "文件(&F)", "视图(&V)", "通话(&C)", "帮助(&H)"]
     assert bar.answer_button.text() == "呼叫"
     assert bar.hang_up_button.text() == "挂断"
     assert bar.hold_button.toolTip() == "保持 (Ctrl+Shift+H)"

@@ -28,6 +28,9 @@ class FakeDemo:
             raise PhoneActionError(self.refuse)
         self.phone.incoming_call("+8613800138000", "Simulated customer")
 
+    def call_campaign_lead(self) -> None:
+        self.phone.dial("+8613912345678")
+
 
 def make_window(qtbot, service, bridge, settings, **kwargs) -> MainWindow:
     win = MainWindow(service, bridge, settings, **kwargs)

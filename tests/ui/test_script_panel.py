@@ -144,7 +144,7 @@ def test_a_rebuttal_that_branches_and_finishes(qtbot, panel):
     with qtbot.waitSignal(panel.sig_finished) as finished:
         qtbot.mouseClick(panel.rebuttal_buttons[1], Qt.MouseButton.LeftButton)
     outcome = finished.args[0]
-    assert outcome.wrapup_codes == ("do_not_call",)
+    assert outcome.wrapup_codes == ("TS-DNC",)
     assert outcome.note.startswith("Customer asked not to be called again")
 
 
@@ -165,7 +165,7 @@ def test_finishing_pre_fills_the_wrap_up(qtbot, panel):
     payload = finished.args[0].to_payload()
     assert payload["script_id"] == "telesales-broadband"
     assert payload["script_path"][-1] == "end_not_interested"
-    assert finished.args[0].wrapup_codes == ("not_interested",)
+    assert finished.args[0].wrapup_codes == ("TS-NOT-INTERESTED",)
 
 
 def test_switching_script_restarts_with_the_same_context(qtbot, panel):

@@ -378,7 +378,7 @@ class CustomerPanel(QFrame):
             self.complaints_tree.addTopLevelItem(QTreeWidgetItem([
                 local_time_text(complaint.opened_at, with_time=False)
                 if complaint.opened_at else "—",
-                self.tr("%n day(s)", "", age) if age is not None else "—",
+                self.tr("{count} d").format(count=age) if age is not None else "—",
                 clean_display_text(complaint.summary), clean_display_text(complaint.status)]))
         if not customer.open_complaints:
             self.complaints_tree.addTopLevelItem(QTreeWidgetItem([self.tr("None")]))

@@ -141,7 +141,7 @@ class CustomerSearch(QFrame):
             item.setData(0, CUSTOMER_ID_ROLE, customer.customer_id)
             self.results_tree.addTopLevelItem(item)
         count = len(result.customers)
-        status = (self.tr("%n customer(s) found", "", count) if count
+        status = (self.tr("Customers found: {count}").format(count=count) if count
                   else self.tr("No customer found."))
         if result.provenance.offline:
             status = f"{status} {offline_banner_text(result.provenance)}"

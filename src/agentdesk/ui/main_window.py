@@ -218,6 +218,16 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_exception(exc, self, "simulating an inbound call")
 
+    def on_campaign_call_triggered(self) -> None:
+        if self._demo is None:
+            return
+        try:
+            self._demo.call_campaign_lead()
+        except PhoneActionError as exc:
+            self.status_bar.show_action_error(str(exc))
+        except Exception as exc:
+            show_exception(exc, self, "calling the demo lead")
+
     def on_about_triggered(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About agentdesk"),
                           self.tr("agentdesk — the contact-center agent desktop."),
@@ -267,6 +277,9 @@ class MainWindow(QMainWindow):
             self.simulate_action = self._menu_action(
                 self.demo_menu, self.tr("Simulate &inbound call"), "simulate_inbound",
                 self.on_simulate_inbound_triggered)
+            self.campaign_call_action = self._menu_action(
+                self.demo_menu, self.tr("Call a telesales &lead"), None,
+                self.on_campaign_call_triggered)
 
         help_menu = bar.addMenu(self.tr("&Help"))
         self.shortcuts_action = self._menu_action(help_menu, self.tr("&Keyboard shortcuts"),

@@ -141,7 +141,7 @@ def test_objection_rebuttal_can_branch_and_back_returns(telesales):
     telesales.open_objection("how_did_you_get_my_number")
     telesales.use_rebuttal("number_remove_me")
     assert telesales.finished and telesales.current.id == "do_not_call"
-    assert telesales.outcome().wrapup_codes == ("do_not_call",)
+    assert telesales.outcome().wrapup_codes == ("TS-DNC",)
     telesales.back()
     assert telesales.current.id == "permission"
 
@@ -168,7 +168,7 @@ def test_full_sale_outcome(telesales):
     telesales.choose(0)
     outcome = telesales.outcome()
     assert outcome.finished and outcome.end_node == "end_sale"
-    assert outcome.wrapup_codes == ("sale",)
+    assert outcome.wrapup_codes == ("TS-SALE",)
     assert outcome.captured["contact_phone"] == "+8613800138000"
     assert outcome.captured["install_date"] == "2026-12-01"
     assert "email" not in outcome.captured
@@ -198,7 +198,7 @@ def test_service_escalation_decides_on_severity_and_suggests_transfer():
     session.advance()
     outcome = session.outcome()
     assert outcome.transfer_target == "supervisors"
-    assert outcome.wrapup_codes == ("complaint_escalated", "transferred")
+    assert outcome.wrapup_codes == ("CMP-ESCALATED", "INQ-TRANSFERRED")
 
 
 def test_invalid_actions_are_refused(telesales):

@@ -182,6 +182,25 @@
     </message>
 </context>
 <context>
+    <name>CallScreen</name>
+    <message>
+        <source>Unknown caller</source>
+        <translation>未知来电</translation>
+    </message>
+    <message>
+        <source>The customer file could not be opened: {error}</source>
+        <translation>无法打开客户档案：{error}</translation>
+    </message>
+    <message>
+        <source>That customer is no longer on file.</source>
+        <translation>该客户已不在档案中。</translation>
+    </message>
+    <message>
+        <source>No server is set up for this seat.</source>
+        <translation>本坐席未配置服务器。</translation>
+    </message>
+</context>
+<context>
     <name>CallText</name>
     <message>
         <source>Unknown number</source>
@@ -465,11 +484,9 @@
         <source>None</source>
         <translation>无</translation>
     </message>
-    <message numerus="yes">
-        <source>%n day(s)</source>
-        <translation>
-            <numerusform>%n 天</numerusform>
-        </translation>
+    <message>
+        <source>{count} d</source>
+        <translation>{count} 天</translation>
     </message>
     <message>
         <source>not answered</source>
@@ -542,11 +559,9 @@
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
-    <message numerus="yes">
-        <source>%n customer(s) found</source>
-        <translation>
-            <numerusform>找到 %n 位客户</numerusform>
-        </translation>
+    <message>
+        <source>Customers found: {count}</source>
+        <translation>找到客户：{count}</translation>
     </message>
     <message>
         <source>No customer found.</source>
@@ -555,6 +570,25 @@
     <message>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>DeskController</name>
+    <message>
+        <source>{count} call(s) from the last session still need a wrap-up.</source>
+        <translation>上次会话有 {count} 通通话仍需小结。</translation>
+    </message>
+    <message>
+        <source>No wrap-up codes are set up for this call.</source>
+        <translation>此通话未配置小结代码。</translation>
+    </message>
+    <message>
+        <source>A promised callback is due at {time}.</source>
+        <translation>约定的回电将于 {time} 到期。</translation>
+    </message>
+    <message>
+        <source>Callback due</source>
+        <translation>回电到期</translation>
     </message>
 </context>
 <context>
@@ -667,6 +701,10 @@
     <message>
         <source>Simulate &amp;inbound call</source>
         <translation>模拟来电(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Call a telesales &amp;lead</source>
+        <translation>呼叫电销线索(&amp;L)</translation>
     </message>
     <message>
         <source>&amp;Help</source>
