@@ -239,7 +239,8 @@ class CallScreen(QObject):
             customer=script_customer(file),
             call={"queue": queue or "", "dialed_number": dialed or ""},
             campaign={"id": campaign} if campaign else {},
-            agent={"name": self._agent_name, "username": self._agent}),
+            agent={"name": self._agent_name, "username": self._agent,
+                   "first_name": self._agent_name.split()[0] if self._agent_name else ""}),
             language=self._language)
 
     @Slot(object)

@@ -179,3 +179,11 @@ def test_clear(panel):
     panel.clear()
     assert panel.session is None and not panel.objection_bar.isVisible()
     assert panel.choice_buttons == []
+
+
+def test_the_switcher_names_the_running_script_after_the_scripts_are_reloaded(panel):
+    # A sync re-reads the scripts mid-call: the same scripts as new objects, reordered.
+    panel.set_scripts([load("order_confirmation.yaml"), load("telesales_broadband.yaml")])
+    assert panel.switcher.count() == 2
+    assert panel.switcher.currentIndex() == 1
+    assert panel.session.script.id == "telesales-broadband"

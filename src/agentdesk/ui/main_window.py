@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -132,8 +132,11 @@ class MainWindow(QMainWindow):
         for widget, title in side:
             self.side_tabs.addTab(widget, title)
         if side:
-            self.side_dock.show()
-            self.view_menu.addAction(self.side_dock.toggleViewAction())
+            # Off by default so the call's panels get the width; F8 or View shows it.
+            toggle = self.side_dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence("F8"))
+            self.view_menu.addAction(toggle)
+            self.addAction(toggle)
 
     def show_wrapup(self, shown: bool) -> None:
         if self.wrapup_pane is not None:

@@ -163,7 +163,7 @@ class ScriptPanel(QWidget):
 
     def start(self, script: Script, context: ScriptContext | None = None,
               language: str | None = None) -> None:
-        if all(s is not script for s in self._scripts):
+        if all((s.id, s.version) != (script.id, script.version) for s in self._scripts):
             self._scripts.append(script)
         self._context = context or ScriptContext()
         self._language = language
@@ -194,7 +194,9 @@ class ScriptPanel(QWidget):
         for index, script in enumerate(self._scripts):
             language = self._session.language if self._session else script.language
             self.switcher.addItem(f"{script.title.get(language)} (v{script.version})")
-            if script is current:
+            # by id and version: a sync re-reads the scripts as new objects mid-call
+            if current is not None and (script.id, script.version) == (current.id,
+                                                                       current.version):
                 self.switcher.setCurrentIndex(index)
         self.switcher.blockSignals(False)
         self.switcher.setVisible(bool(self._scripts))
