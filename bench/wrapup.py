@@ -99,6 +99,46 @@ def measure_week_figures(data_dir: Path, runs: int) -> tuple[list[float], int]:
         store.close()
 
 
+BUDGET_FORM_OPEN_MS = 50.0
+
+
+def measure_form_open(runs: int) -> list[float]:
+    """From the hang-up's WrapUpRequested to the wrap-up form filled and painted: the
+    form is built once at start (as the desk does) and re-used for every call."""
+    import os
+    from importlib import resources
+    from uuid import uuid4
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from agentdesk.core.acw import AfterCallWork
+    from agentdesk.core.wrapup_codes import parse_code_file
+    from agentdesk.core.wrapup_form_model import WrapUpContext, WrapUpPrefill
+    from agentdesk.ui.wrapup_form import WrapUpForm
+
+    app = QApplication.instance() or QApplication([])
+    text = (resources.files("agentdesk") / "resources/demo/codes.yaml").read_text("utf-8")
+    service = next(s for s in parse_code_file(text, "codes.yaml").code_sets
+                   if s.id == "service")
+    form = WrapUpForm()
+    form.resize(420, 760)
+    form.show()
+    app.processEvents()
+    timings = []
+    for _ in range(runs):
+        record_id = uuid4()
+        started = time.perf_counter()
+        form.start(WrapUpContext(record_id, service, "C-1001", "Asia/Shanghai"),
+                   acw=AfterCallWork(service.acw, record_id, datetime.now(UTC)),
+                   prefill=WrapUpPrefill(codes=("CMP-RESOLVED",), note="refund issued"))
+        form.repaint()
+        app.processEvents()
+        timings.append((time.perf_counter() - started) * 1000)
+    form.close()
+    return sorted(timings)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=500)
@@ -120,7 +160,14 @@ def main() -> int:
         print(f"dashboard refresh, this week ({handled} calls handled: read + compute, "
               f"20 runs): median {statistics.median(week):.1f} ms, max {week[-1]:.1f} ms"
               "   no budget (off the GUI thread)")
-    return 0 if p99 <= BUDGET_P99_MS else 1
+    opens = measure_form_open(200)
+    open_p95 = opens[min(len(opens) - 1, round(0.95 * len(opens)))]
+    open_ok = opens[-1] <= BUDGET_FORM_OPEN_MS
+    print(f"wrap-up form open after hang-up (200 calls, filled and painted): "
+          f"p50 {statistics.median(opens):.1f} ms, p95 {open_p95:.1f} ms, "
+          f"max {opens[-1]:.1f} ms   budget <= {BUDGET_FORM_OPEN_MS:.0f} ms   "
+          + ("OK" if open_ok else f"MISSES by {opens[-1] - BUDGET_FORM_OPEN_MS:.1f} ms"))
+    return 0 if p99 <= BUDGET_P99_MS and open_ok else 1
 
 
 if __name__ == "__main__":
