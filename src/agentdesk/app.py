@@ -404,14 +404,15 @@ def _open_settings(seat: Seat, window: MainWindow) -> None:
     dialog.open()
 
 
-def _stacked(*widgets: QWidget) -> QWidget:
-    """Widgets one above the other in one pane (search box, customer file, new-customer
-    form); the last one takes the spare height."""
+def _stacked(fixed: QWidget, *stretching: QWidget) -> QWidget:
+    """One pane: `fixed` on top at its own height (the search box), the others sharing
+    the rest (the customer file and the new-customer form: one shows at a time)."""
     pane = QWidget()
     layout = QVBoxLayout(pane)
     layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget, 1 if widget is widgets[-1] or widget is widgets[-2] else 0)
+    layout.addWidget(fixed, 0)
+    for widget in stretching:
+        layout.addWidget(widget, 1)
     return pane
 
 

@@ -89,8 +89,9 @@ def demo_seed_steps() -> list[tuple[str, list[str], list[Path]]]:
     steps = [("customers", ["import", "customers", str(demo_customers_csv())],
               [demo_customers_csv()]),
              ("codes", ["import", "codes", str(demo / "codes.yaml")], [demo / "codes.yaml"])]
-    shared = sorted(demo_scripts()[0].parent.glob("*/*.yaml")) if demo_scripts() else []
-    for script in demo_scripts():  # a shared fragment or objection change re-imports
+    scripts = demo_scripts()
+    shared = sorted(scripts[0].parent.glob("*/*.yaml")) if scripts else []
+    for script in scripts:  # a shared fragment or objection change re-imports
         steps.append((f"script {script.stem}", ["import", "script", str(script)],
                       [script, *shared]))
     steps.append(("history", ["import", "history", str(demo / "history.jsonl")],

@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Slot
 
-from agentdesk.core.agent_state import IllegalTransitionError
 from agentdesk.core.call_history import CallContext
 from agentdesk.core.call_workflow import (
     AgentStatus,
@@ -24,7 +23,6 @@ from agentdesk.core.call_workflow import (
     WrapUpFinished,
     WrapUpRequested,
 )
-from agentdesk.core.callbacks import CallbackTiming
 from agentdesk.core.personal_figures import (
     FiguresPeriod,
     PersonalFigures,
@@ -43,6 +41,7 @@ from agentdesk.core.wrapup_codes import CodeSet
 from agentdesk.core.wrapup_form_model import WrapUpContext, WrapUpPrefill, prefill_from_script
 from agentdesk.desk_reference import DeskReference
 from agentdesk.ui.agent_state_widget import AgentStateWidget
+from agentdesk.ui.background_jobs import BackgroundJobs
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.callbacks_list import CallbacksList
 from agentdesk.ui.dashboard import PersonalDashboard
@@ -51,15 +50,11 @@ from agentdesk.ui.wrapup_form import WrapUpForm
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 RECOVERY_WINDOW = timedelta(days=2)  # calls older than this are not asked about again
 
 
 
 class DeskController(QObject):
-    _sig_result = Signal(object, object)  # (deliver on the GUI thread, result)
-
     def __init__(self, window: MainWindow, bridge: PhoneBridge, workflow: CallWorkflow,
                  store: LocalStore, reference: DeskReference,
                  run: Callable[[Callable[[], None]], object], *, language: str = "en",
@@ -71,7 +66,7 @@ class DeskController(QObject):
         self._reference = reference
         self._run = run
         self._clock = clock
-        self._sig_result.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._jobs = BackgroundJobs(run, self)
         self._requested: WrapUpRequested | None = None
         self._recovering: list[tuple[CallRecord, WrapUpDraft | None]] = []
         self._script_outcomes: dict[str, Any] = {}  # call id -> the script's outcome
@@ -79,7 +74,7 @@ class DeskController(QObject):
         self.agent_state = AgentStateWidget(workflow.agent, window, language=language)
         self.wrapup_form = WrapUpForm(window, language=language)
         self.wrapup_form.setEnabled(False)
-        self.callbacks = CallbacksList(window, timing=CallbackTiming())
+        self.callbacks = CallbacksList(window)
         self.dashboard = PersonalDashboard(window)
 
         bridge.sig_agent_status_changed.connect(self.on_workflow_status_changed)
@@ -96,22 +91,6 @@ class DeskController(QObject):
         self.dashboard.sig_period_changed.connect(lambda _p: self.refresh_figures())
         reference.sig_changed.connect(self.on_reference_changed)
 
-    # -- background work -------------------------------------------------------------
-    def _background(self, job: Callable[[], T], then: Callable[[T], None]) -> None:
-        """Run `job` on the store writer; `then(result)` runs on the GUI thread."""
-        def run() -> None:
-            try:
-                result = job()
-            except Exception:
-                log.exception("desk background job failed")
-                return
-            self._sig_result.emit(then, result)
-        self._run(run)
-
-    @Slot(object, object)
-    def _deliver(self, then: Callable[[Any], None], result: Any) -> None:
-        then(result)
-
     # -- start ------------------------------------------------------------------------
     def start(self) -> None:
         """After login: what the last run left unfinished, the callbacks and figures."""
@@ -123,7 +102,7 @@ class DeskController(QObject):
                     for call in self._store.calls_without_wrapup(since)
                     if call.connected_at is not None]
 
-        self._background(unfinished, self._on_unfinished_loaded)
+        self._jobs.run(unfinished, self._on_unfinished_loaded)
         self.refresh_callbacks()
         self.refresh_figures()
 
@@ -161,7 +140,7 @@ class DeskController(QObject):
     def _safely(self, action: Callable[[], None]) -> None:
         try:
             action()
-        except (IllegalTransitionError, ValueError) as exc:
+        except ValueError as exc:  # IllegalTransitionError and bad input alike
             self._window.statusBar().showMessage(str(exc), 8_000)
         self.agent_state.refresh()
 
@@ -259,7 +238,7 @@ class DeskController(QObject):
         def mine() -> list[Callback]:
             return self._store.list_callbacks(owner_filter=(CallbackOwner.ME,
                                                             CallbackOwner.TEAM))
-        self._background(mine, self.callbacks.set_callbacks)
+        self._jobs.run(mine, self.callbacks.set_callbacks)
 
     @Slot(object)
     def on_callbacks_callback_due(self, callback: Callback) -> None:
@@ -284,7 +263,7 @@ class DeskController(QObject):
             return compute_figures(calls, wrapups, states, lambda c: flags.get(c, ()),
                                    start, end, now=local_now)
 
-        self._background(figures, self.dashboard.show_figures)
+        self._jobs.run(figures, self.dashboard.show_figures)
 
     @Slot()
     def on_reference_changed(self) -> None:

@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QShortcut
 
 from agentdesk.core.call_workflow import CallWorkflow
 from agentdesk.core.caller_identity import CallerIdentity, identify_inbound, identify_outbound
@@ -49,15 +49,15 @@ from agentdesk.core.records import AccessReason, ObjectionUse
 from agentdesk.core.scripts import ScriptContext, ScriptOutcome
 from agentdesk.desk_controller import DeskController
 from agentdesk.desk_reference import DeskReference
+from agentdesk.ui.background_jobs import BackgroundJobs
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.customer_panel import CustomerPanel
 from agentdesk.ui.customer_search import CustomerSearch
 from agentdesk.ui.new_customer_form import NewCustomerForm
 from agentdesk.ui.script_panel import ScriptPanel
+from agentdesk.ui.shortcuts import shortcut
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 
 
@@ -84,8 +84,6 @@ def context_of(outcome: ScriptOutcome) -> dict[str, Any]:
 
 
 class CallScreen(QObject):
-    _sig_result = Signal(object, object)  # (deliver on the GUI thread, result)
-
     def __init__(self, bridge: PhoneBridge, workflow: CallWorkflow, desk: DeskController,
                  reference: DeskReference, directory: CustomerDirectory | None, *,
                  region: str, agent_username: str, agent_name: str = "",
@@ -102,9 +100,8 @@ class CallScreen(QObject):
         self._campaign_of = campaign_of
         self._language = language
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-pop")
-        self._sig_result.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._jobs = BackgroundJobs(self._worker.submit, self)
         self._call_id: str | None = None  # the call the panels show
-        self._pending_identity: dict[str, CallerIdentity] = {}
 
         self.customer_panel = CustomerPanel(region, agent_username)
         self.new_customer_form = NewCustomerForm(region)
@@ -126,35 +123,16 @@ class CallScreen(QObject):
         reference.sig_changed.connect(self.on_reference_changed)
 
     def install_search_shortcut(self, window: QObject) -> QShortcut:
-        shortcut = QShortcut(QKeySequence("Ctrl+F"), window)  # type: ignore[arg-type]
-        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-        shortcut.activated.connect(self.search.focus_search)
-        return shortcut
+        keys = QShortcut(shortcut("customer_search").sequences()[0], window)  # type: ignore[arg-type]
+        keys.setContext(Qt.ShortcutContext.WindowShortcut)
+        keys.activated.connect(self.search.focus_search)
+        return keys
 
     def close(self) -> None:
         self._worker.shutdown(wait=False, cancel_futures=True)
         closer = getattr(self._directory, "close", None)
         if callable(closer):
             closer()
-
-    # -- background work -------------------------------------------------------------
-    def _background(self, job: Callable[[], T], then: Callable[[T], None],
-                    failed: Callable[[Exception], None] | None = None) -> None:
-        def run() -> None:
-            try:
-                result: Any = job()
-            except Exception as exc:
-                if failed is None:
-                    log.exception("screen pop work failed")
-                    return
-                self._sig_result.emit(failed, exc)
-                return
-            self._sig_result.emit(then, result)
-        self._worker.submit(run)
-
-    @Slot(object, object)
-    def _deliver(self, then: Callable[[Any], None], result: Any) -> None:
-        then(result)
 
     # -- a call arrives -----------------------------------------------------------------
     @Slot(object)
@@ -194,7 +172,7 @@ class CallScreen(QObject):
         if directory is None:
             self._show_pop(call_id, ScreenPop(identity, MatchResult(()), None, Provenance()))
             return
-        self._background(lambda: screen_pop(directory, identity, self._agent, reason=reason),
+        self._jobs.run(lambda: screen_pop(directory, identity, self._agent, reason=reason),
                          lambda pop: self._show_pop(call_id, pop),
                          lambda exc: self._pop_failed(call_id, identity, exc))
 
@@ -287,7 +265,7 @@ class CallScreen(QObject):
             if call_id is not None and call_id == self._call_id:
                 self._workflow.update_context(call_id, customer_id=customer_id)
 
-        self._background(lambda: open_customer_file(directory, customer_id, reason=reason),
+        self._jobs.run(lambda: open_customer_file(directory, customer_id, reason=reason),
                          shown, lambda exc: self.customer_panel.clear(str(exc)))
 
     @Slot(object)
@@ -301,7 +279,7 @@ class CallScreen(QObject):
             message = str(exc) if isinstance(exc, DirectoryUnavailableError) else repr(exc)
             self.search.show_failed(query, message)
 
-        self._background(lambda: directory.search(query),
+        self._jobs.run(lambda: directory.search(query),
                          lambda result: self.search.show_results(query, result), failed)
 
     @Slot(object)
@@ -316,6 +294,6 @@ class CallScreen(QObject):
         def found(result: LookupResult) -> None:
             self.new_customer_form.show_duplicate_candidates(draft, list(result.customers))
 
-        self._background(lambda: directory.search(query), found,
+        self._jobs.run(lambda: directory.search(query), found,
                          lambda exc: self.new_customer_form.show_check_failed(str(exc)))
 

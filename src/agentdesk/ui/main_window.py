@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         if side:
             # Off by default so the call's panels get the width; F8 or View shows it.
             toggle = self.side_dock.toggleViewAction()
-            toggle.setShortcut(QKeySequence("F8"))
+            toggle.setShortcuts(shortcut("my_day").sequences())
             self.view_menu.addAction(toggle)
             self.addAction(toggle)
 

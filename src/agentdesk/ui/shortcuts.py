@@ -79,6 +79,10 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              Scope.TRANSFER_PANEL),
     Shortcut("close_transfer", ("Esc",), QT_TRANSLATE_NOOP(
         "Shortcuts", "Close the transfer panel"), Scope.TRANSFER_PANEL),
+    Shortcut("customer_search", ("Ctrl+F",), QT_TRANSLATE_NOOP(
+        "Shortcuts", "Search customers by id, account, phone or name")),
+    Shortcut("my_day", ("F8",), QT_TRANSLATE_NOOP(
+        "Shortcuts", "Show or hide My day (figures and callbacks)")),
     Shortcut("settings", ("Ctrl+,",), QT_TRANSLATE_NOOP("Shortcuts", "Settings")),
     Shortcut("shortcuts_help", ("F1",), QT_TRANSLATE_NOOP("Shortcuts", "Keyboard shortcuts")),
     Shortcut("quit", ("Ctrl+Q",), QT_TRANSLATE_NOOP("Shortcuts", "Quit")),

@@ -1457,6 +1457,14 @@ The password will be kept for this session only; you will be asked for it again 
         <translation>关闭转接面板</translation>
     </message>
     <message>
+        <source>Search customers by id, account, phone or name</source>
+        <translation>按编号、账户、电话或姓名搜索客户</translation>
+    </message>
+    <message>
+        <source>Show or hide My day (figures and callbacks)</source>
+        <translation>显示或隐藏今日工作（业绩与回电）</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
