@@ -184,3 +184,20 @@ def test_clear_and_looking_up(panel: CustomerPanel) -> None:
     assert panel.customer is None
     assert panel.status_label.text() == "Looking up 138 0013 8000…"
     assert panel.timeline_tree.topLevelItemCount() == 0
+
+
+def test_file_shown_is_said_once_the_widgets_are_filled(qtbot: QtBot,
+                                                         panel: CustomerPanel) -> None:
+    seen: list[tuple[str, str, int]] = []
+
+    def filled(customer_id: str) -> bool:  # what a listener reads at that moment
+        seen.append((customer_id, panel.name_label.text(),
+                     panel.timeline_tree.topLevelItemCount()))
+        return True
+
+    with qtbot.waitSignal(panel.sig_file_shown, check_params_cb=filled):
+        panel.show_file(CustomerFile(FATHER, FATHER_HISTORY))
+    assert seen == [("C-1101", "王建国", 2)]
+    with qtbot.assertNotEmitted(panel.sig_file_shown):
+        panel.show_looking_up("+8613700137000")
+        panel.show_candidates((), "")

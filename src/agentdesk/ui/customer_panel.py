@@ -86,6 +86,7 @@ class CustomerPanel(QFrame):
     sig_customer_chosen = Signal(str)  # customer id: the agent switched candidates
     sig_note_saved = Signal(str, str)  # customer id, note text
     sig_customer_edited = Signal(object)  # a Customer with the agent's contact changes
+    sig_file_shown = Signal(str)  # customer id: that file's widgets are filled
 
     def __init__(self, region: str = "CN", agent: str = "",
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -315,6 +316,8 @@ class CustomerPanel(QFrame):
             self.history_label.setText(self.tr("Newest entries only; more on the server."))
         else:
             self.history_label.setText("")
+        # Last: a listener (the pop benchmark, an e2e test) reads a complete file.
+        self.sig_file_shown.emit(customer.customer_id)
 
     def _badges(self, customer: Customer) -> str:
         lifecycle = {
