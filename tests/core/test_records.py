@@ -125,3 +125,51 @@ def test_negative_hold_and_naive_objection_times_are_refused():
         CallRecord("c1", Direction.INBOUND, "1001", T0, hold_seconds=-1.0)
     with pytest.raises(ValueError, match="timezone-aware"):
         ObjectionUse("price", None, "offer", datetime(2026, 1, 1))
+
+
+# --- callbacks for unknown callers, closing callbacks, customer changes ---------------
+
+def test_a_callback_needs_a_customer_or_a_valid_number():
+    from agentdesk.core.records import Callback, CallbackOwner
+    at = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="customer or a number"):
+        Callback(None, at, "Asia/Shanghai", CallbackOwner.ME, "", at)
+    with pytest.raises(ValueError, match=r"E\.164"):
+        Callback(None, at, "Asia/Shanghai", CallbackOwner.ME, "", at,
+                 callback_number="136 0013 6000")
+    assert Callback(None, at, "Asia/Shanghai", CallbackOwner.ME, "", at,
+                    callback_number="+8613600136000").customer_id is None
+
+
+def test_a_callback_update_closes_and_never_reopens():
+    from uuid import uuid4
+
+    from agentdesk.core.records import CallbackStatus, CallbackUpdate
+    at = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="done or cancelled"):
+        CallbackUpdate(uuid4(), CallbackStatus.OPEN, at)
+    assert payload_of(CallbackUpdate(uuid4(), CallbackStatus.DONE, at))["status"] == "done"
+
+
+@pytest.mark.parametrize(("fields", "created", "message"), [
+    ({}, False, "at least one field"),
+    ({"nickname": "x"}, False, "unknown customer field"),
+    ({"phone": "010 6552 9988"}, False, r"E\.164"),
+    ({"extra": ["not", "an", "object"]}, False, "extra must be an object"),
+    ({"extra": {"when": datetime(2026, 1, 1, tzinfo=UTC)}}, False, "not a JSON value"),
+    ({"email": "a@b.c"}, True, "needs a name"),
+])
+def test_a_customer_change_refuses_what_the_server_would_refuse(fields, created, message):
+    from agentdesk.core.records import CustomerChange
+    at = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match=message):
+        CustomerChange("C-1", fields, at, created=created)
+
+
+def test_a_customer_change_keeps_its_own_copy_of_the_fields():
+    from agentdesk.core.records import CustomerChange
+    fields = {"email": "a@b.c"}
+    change = CustomerChange("C-1", fields, datetime(2026, 11, 22, tzinfo=UTC))
+    fields["email"] = "changed@b.c"
+    assert payload_of(change)["fields"] == {"email": "a@b.c"}
+    assert payload_of(change)["created"] is False

@@ -11,6 +11,7 @@ queues it in the outbox in the same transaction, and a wrap-up is committed dura
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -25,6 +26,9 @@ def new_record_id() -> UUID:
     return uuid.uuid4()
 
 
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")  # what every stored number is normalized to
+
+
 class RecordKind(Enum):
     """The outbox's name for each record type: the values are sync.wire's RecordKind."""
 
@@ -34,6 +38,8 @@ class RecordKind(Enum):
     NOTE = "note"
     CALLBACK = "callback"
     ACCESS_ENTRY = "access_entry"
+    CUSTOMER_CHANGE = "customer_change"
+    CALLBACK_UPDATE = "callback_update"
 
 
 class Direction(Enum):
@@ -45,6 +51,12 @@ class CallbackOwner(Enum):
     ME = "me"
     TEAM = "team"
     ANYONE = "anyone"
+
+
+class CallbackStatus(Enum):
+    OPEN = "open"
+    DONE = "done"  # the promise was kept: the customer was called back
+    CANCELLED = "cancelled"  # no longer wanted (the customer said so, a duplicate, ...)
 
 
 class AccessReason(Enum):
@@ -154,14 +166,82 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Callback:
-    customer_id: str
+    """A promise to call back. An unknown caller has no customer file yet: then the
+    number to call is the promise's only anchor."""
+
+    customer_id: str | None
     due_at: datetime  # an instant; the customer's time zone is for display
     customer_timezone: str
     owner: CallbackOwner
     note: str
     created_at: datetime
     call_record_id: UUID | None = None
+    callback_number: str | None = None  # E.164; required when there is no customer
     id: UUID = field(default_factory=new_record_id)
+
+    def __post_init__(self) -> None:
+        if not self.customer_id and not self.callback_number:
+            raise ValueError("a callback needs a customer or a number to call back")
+        if self.callback_number is not None and not E164.fullmatch(self.callback_number):
+            raise ValueError(f"callback_number must be E.164 (+ and digits), "
+                             f"got {self.callback_number!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackUpdate:
+    """A callback closed: kept (done) or cancelled. The promise itself never changes;
+    its closing is a record of its own, so both sides of the sync agree on history."""
+
+    callback_id: UUID
+    status: CallbackStatus
+    updated_at: datetime
+    note: str = ""
+    call_record_id: UUID | None = None  # the call that kept the promise, if any
+    id: UUID = field(default_factory=new_record_id)
+
+    def __post_init__(self) -> None:
+        if self.status is CallbackStatus.OPEN:
+            raise ValueError("a callback update closes the callback: done or cancelled")
+
+
+# The customer fields an agent may create or change from the desktop (the server's
+# columns); `extra` is merged key by key, so a change never wipes what it doesn't name.
+CUSTOMER_CHANGE_FIELDS = frozenset({
+    "first_name", "last_name", "phone", "email", "account", "segment", "language",
+    "timezone", "extra",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerChange:
+    """A customer created or contact data edited on the desktop, applied to the local
+    copy at once and to the server when pushed."""
+
+    customer_id: str
+    fields: Mapping[str, Any] = field(hash=False)
+    changed_at: datetime
+    created: bool = False
+    call_record_id: UUID | None = None
+    id: UUID = field(default_factory=new_record_id)
+
+    def __post_init__(self) -> None:
+        changed = dict(self.fields)
+        if not self.customer_id.strip():
+            raise ValueError("customer_id must not be empty")
+        if not changed:
+            raise ValueError("a customer change must change at least one field")
+        unknown = sorted(set(changed) - CUSTOMER_CHANGE_FIELDS)
+        if unknown:
+            raise ValueError(f"fields: unknown customer field(s) {', '.join(unknown)}")
+        _check_json_value(changed, "fields")
+        if "extra" in changed and not isinstance(changed["extra"], dict):
+            raise ValueError("fields.extra must be an object")
+        phone = changed.get("phone")
+        if phone is not None and not (isinstance(phone, str) and E164.fullmatch(phone)):
+            raise ValueError(f"fields.phone must be E.164 (+ and digits), got {phone!r}")
+        if self.created and not changed.get("last_name") and not changed.get("first_name"):
+            raise ValueError("a new customer needs a name")
+        object.__setattr__(self, "fields", changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +255,8 @@ class AccessEntry:
     id: UUID = field(default_factory=new_record_id)
 
 
-Record: TypeAlias = CallRecord | AgentStateChange | WrapUp | Note | Callback | AccessEntry
+Record: TypeAlias = (CallRecord | AgentStateChange | WrapUp | Note | Callback | AccessEntry
+                     | CustomerChange | CallbackUpdate)
 
 _KINDS: dict[type[Any], RecordKind] = {
     CallRecord: RecordKind.CALL_RECORD,
@@ -184,6 +265,8 @@ _KINDS: dict[type[Any], RecordKind] = {
     Note: RecordKind.NOTE,
     Callback: RecordKind.CALLBACK,
     AccessEntry: RecordKind.ACCESS_ENTRY,
+    CustomerChange: RecordKind.CUSTOMER_CHANGE,
+    CallbackUpdate: RecordKind.CALLBACK_UPDATE,
 }
 
 
@@ -270,6 +353,15 @@ class LocalStore(Protocol):
 
     def save_access_entry(self, entry: AccessEntry) -> None: ...
 
+    def save_callback_update(self, update: CallbackUpdate) -> None:
+        """Close the callback locally and queue the update; StoreError when the callback
+        is unknown here or already closed."""
+
+    def save_customer_change(self, change: CustomerChange) -> None:
+        """Apply the change to the local copy of the customer (created when the change
+        creates it; an update of a customer not copied here only waits for the push)
+        and queue it, in one transaction."""
+
     def get_call_record(self, record_id: UUID) -> CallRecord | None: ...
 
     def get_wrapup(self, wrapup_id: UUID) -> WrapUp | None: ...
@@ -296,8 +388,13 @@ class LocalStore(Protocol):
 
     def list_callbacks(self, owner_filter: CallbackOwner | Collection[CallbackOwner] | None
                        = None, due_before: datetime | None = None,
-                       customer_id: str | None = None) -> list[Callback]:
-        """Callbacks, soonest due first; each filter left None means "any"."""
+                       customer_id: str | None = None,
+                       include_closed: bool = False) -> list[Callback]:
+        """Open callbacks (closed ones too when asked), soonest due first; each filter
+        left None means "any"."""
+
+    def callback_status(self, callback_id: UUID) -> CallbackStatus | None:
+        """Open, done or cancelled; None for a callback unknown here."""
 
     def customer_history(self, customer_id: str, limit: int) -> list[CallRecord]:
         """The customer's calls made on this desktop, newest first (the offline

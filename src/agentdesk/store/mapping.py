@@ -89,7 +89,8 @@ def note_row(n: Note) -> NoteRow:
 def callback_row(c: Callback) -> CallbackRow:
     return CallbackRow(id=c.id, customer_id=c.customer_id, due_at=c.due_at,
                        customer_timezone=c.customer_timezone, owner=c.owner.value, note=c.note,
-                       created_at=c.created_at, call_record_id=c.call_record_id)
+                       created_at=c.created_at, call_record_id=c.call_record_id,
+                       callback_number=c.callback_number, status="open")
 
 
 def access_entry_row(e: AccessEntry) -> AccessEntryRow:
@@ -111,7 +112,7 @@ def callback(row: CallbackRow) -> Callback:
     return Callback(id=row.id, customer_id=row.customer_id, due_at=row.due_at,
                     customer_timezone=row.customer_timezone, owner=CallbackOwner(row.owner),
                     note=row.note, created_at=row.created_at,
-                    call_record_id=row.call_record_id)
+                    call_record_id=row.call_record_id, callback_number=row.callback_number)
 
 
 def access_entry(row: AccessEntryRow) -> AccessEntry:

@@ -150,13 +150,19 @@ class CallbackRow(Base):
     __tablename__ = "callbacks"
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
-    customer_id: Mapped[str] = mapped_column(String(100), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(100), index=True)
     due_at: Mapped[datetime] = mapped_column(index=True)
     customer_timezone: Mapped[str] = mapped_column(String(64))
     owner: Mapped[str] = mapped_column(String(8))
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     call_record_id: Mapped[UUID | None] = mapped_column(ForeignKey("call_records.id"))
+    # 0004: unknown callers' number, and the promise's state
+    callback_number: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), server_default=text("'open'"))
+    closed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_callbacks_status_due_at", "status", "due_at"),)
 
 
 class AccessEntryRow(Base):

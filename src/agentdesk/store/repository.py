@@ -24,7 +24,10 @@ from agentdesk.core.records import (
     AgentStateChange,
     Callback,
     CallbackOwner,
+    CallbackStatus,
+    CallbackUpdate,
     CallRecord,
+    CustomerChange,
     Note,
     OutboxItem,
     Record,
@@ -109,6 +112,32 @@ class SqliteStore:
     def save_access_entry(self, entry: AccessEntry) -> None:
         self._save(entry, mapping.access_entry_row(entry))
 
+    def save_callback_update(self, update: CallbackUpdate) -> None:
+        with self._transaction(f"close callback {update.callback_id}") as session:
+            row = session.get(CallbackRow, update.callback_id)
+            if row is None:
+                raise StoreError(f"no callback {update.callback_id} in {self.path}")
+            if row.status != CallbackStatus.OPEN.value:
+                raise StoreError(f"callback {update.callback_id} is already {row.status}")
+            row.status, row.closed_at = update.status.value, update.updated_at
+            session.add(OutboxRow(record_id=update.id, kind=RecordKind.CALLBACK_UPDATE.value,
+                                  payload=payload_of(update), created_at=self._clock()))
+
+    def save_customer_change(self, change: CustomerChange) -> None:
+        with self._transaction(f"save a change of customer {change.customer_id}") as session:
+            row = session.get(CustomerRow, change.customer_id)
+            if row is not None or change.created:
+                doc = _changed_customer_doc(None if row is None else row.doc, change)
+                _upsert_customer(session, change.customer_id, doc)
+            session.add(OutboxRow(record_id=change.id, kind=RecordKind.CUSTOMER_CHANGE.value,
+                                  payload=payload_of(change), created_at=self._clock()))
+
+    def callback_status(self, callback_id: UUID) -> CallbackStatus | None:
+        with self._transaction("read a callback's state") as session:
+            status = session.scalar(select(CallbackRow.status)
+                                    .where(CallbackRow.id == callback_id))
+            return None if status is None else CallbackStatus(status)
+
     def get_call_record(self, record_id: UUID) -> CallRecord | None:
         with self._transaction("read a call record") as session:
             row = session.get(CallRecordRow, record_id)
@@ -172,8 +201,11 @@ class SqliteStore:
 
     def list_callbacks(self, owner_filter: CallbackOwner | Collection[CallbackOwner] | None
                        = None, due_before: datetime | None = None,
-                       customer_id: str | None = None) -> list[Callback]:
+                       customer_id: str | None = None,
+                       include_closed: bool = False) -> list[Callback]:
         query = select(CallbackRow)
+        if not include_closed:
+            query = query.where(CallbackRow.status == CallbackStatus.OPEN.value)
         if owner_filter is not None:
             owners = ([owner_filter] if isinstance(owner_filter, CallbackOwner)
                       else list(owner_filter))
@@ -344,6 +376,29 @@ def _phones(doc: dict[str, Any]) -> set[str]:
     if isinstance(doc.get("phones"), list):
         found.update(p for p in doc["phones"] if isinstance(p, str) and p)
     return found
+
+
+_CUSTOMER_COLUMNS = ("first_name", "last_name", "phone", "email", "account", "segment",
+                     "language", "timezone")
+
+
+def _changed_customer_doc(doc: dict[str, Any] | None, change: CustomerChange) -> dict[str, Any]:
+    """The local copy with the agent's change applied the way the server applies it:
+    named columns replaced, `extra` merged key by key."""
+    if doc is None:
+        merged: dict[str, Any] = {"customer_id": change.customer_id, "extra": {}}
+        merged.update(dict.fromkeys(_CUSTOMER_COLUMNS))
+        merged["first_name"] = merged["last_name"] = ""
+    else:
+        merged = dict(doc)
+    for name, value in change.fields.items():
+        if name == "extra":
+            extra = dict(merged.get("extra") or {})
+            extra.update(value)
+            merged["extra"] = extra
+        else:
+            merged[name] = value
+    return merged
 
 
 def _upsert_customer(session: Session, customer_id: str, doc: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 RecordKind = Literal[
     "call_record", "agent_state", "wrapup", "note", "callback", "access_entry",
-    "training_result",
+    "training_result", "customer_change", "callback_update",
 ]
 RECORD_KINDS: tuple[str, ...] = RecordKind.__args__  # type: ignore[attr-defined]
 
