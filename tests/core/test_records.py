@@ -144,11 +144,11 @@ def test_a_callback_needs_a_customer_or_a_valid_number():
 def test_a_callback_update_closes_and_never_reopens():
     from uuid import uuid4
 
-    from agentdesk.core.records import CallbackStatus, CallbackUpdate
+    from agentdesk.core.records import CallbackState, CallbackUpdate
     at = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     with pytest.raises(ValueError, match="done or cancelled"):
-        CallbackUpdate(uuid4(), CallbackStatus.OPEN, at)
-    assert payload_of(CallbackUpdate(uuid4(), CallbackStatus.DONE, at))["status"] == "done"
+        CallbackUpdate(uuid4(), CallbackState.OPEN, at)
+    assert payload_of(CallbackUpdate(uuid4(), CallbackState.DONE, at))["status"] == "done"
 
 
 @pytest.mark.parametrize(("fields", "created", "message"), [

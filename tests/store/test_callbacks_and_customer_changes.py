@@ -9,7 +9,7 @@ import pytest
 from agentdesk.core.records import (
     Callback,
     CallbackOwner,
-    CallbackStatus,
+    CallbackState,
     CallbackUpdate,
     CustomerChange,
     RecordKind,
@@ -33,14 +33,14 @@ def test_a_closed_callback_leaves_the_open_list_and_its_update_is_queued(store):
     kept, other = _callback(hours=1), _callback(hours=2)
     store.save_callback(kept)
     store.save_callback(other)
-    update = CallbackUpdate(kept.id, CallbackStatus.DONE, T0 + timedelta(hours=1), "called")
+    update = CallbackUpdate(kept.id, CallbackState.DONE, T0 + timedelta(hours=1), "called")
     store.save_callback_update(update)
 
     assert [c.id for c in store.list_callbacks()] == [other.id]
     assert [c.id for c in store.list_callbacks(include_closed=True)] == [kept.id, other.id]
-    assert store.callback_status(kept.id) is CallbackStatus.DONE
-    assert store.callback_status(other.id) is CallbackStatus.OPEN
-    assert store.callback_status(update.id) is None
+    assert store.callback_state(kept.id) is CallbackState.DONE
+    assert store.callback_state(other.id) is CallbackState.OPEN
+    assert store.callback_state(update.id) is None
     queued = [item for item in store.pending_outbox(10) if item.record_id == update.id]
     assert [(i.kind, i.payload) for i in queued] == [
         (RecordKind.CALLBACK_UPDATE, payload_of(update))]
@@ -51,12 +51,12 @@ def test_a_closed_callback_leaves_the_open_list_and_its_update_is_queued(store):
 def test_closing_an_unknown_or_closed_callback_is_refused_and_queues_nothing(store):
     callback = _callback()
     store.save_callback(callback)
-    store.save_callback_update(CallbackUpdate(callback.id, CallbackStatus.CANCELLED, T0))
+    store.save_callback_update(CallbackUpdate(callback.id, CallbackState.CANCELLED, T0))
     before = store.pending_count()
     with pytest.raises(StoreError, match="already cancelled"):
-        store.save_callback_update(CallbackUpdate(callback.id, CallbackStatus.DONE, T0))
+        store.save_callback_update(CallbackUpdate(callback.id, CallbackState.DONE, T0))
     with pytest.raises(StoreError, match="no callback"):
-        store.save_callback_update(CallbackUpdate(_callback().id, CallbackStatus.DONE, T0))
+        store.save_callback_update(CallbackUpdate(_callback().id, CallbackState.DONE, T0))
     assert store.pending_count() == before
 
 
@@ -123,7 +123,7 @@ def test_a_0003_database_keeps_its_callbacks_open_after_the_upgrade(data_dir):
     try:
         [old] = store.list_callbacks()
         assert (old.customer_id, old.callback_number, old.note) == ("cust-7", None, "old promise")
-        assert store.callback_status(old.id) is CallbackStatus.OPEN
+        assert store.callback_state(old.id) is CallbackState.OPEN
         store.save_callback(_callback(customer_id=None, number="+8613600136000"))
         assert len(store.list_callbacks()) == 2
     finally:

@@ -53,7 +53,7 @@ class CallbackOwner(Enum):
     ANYONE = "anyone"
 
 
-class CallbackStatus(Enum):
+class CallbackState(Enum):
     OPEN = "open"
     DONE = "done"  # the promise was kept: the customer was called back
     CANCELLED = "cancelled"  # no longer wanted (the customer said so, a duplicate, ...)
@@ -193,14 +193,14 @@ class CallbackUpdate:
     its closing is a record of its own, so both sides of the sync agree on history."""
 
     callback_id: UUID
-    status: CallbackStatus
+    status: CallbackState
     updated_at: datetime
     note: str = ""
     call_record_id: UUID | None = None  # the call that kept the promise, if any
     id: UUID = field(default_factory=new_record_id)
 
     def __post_init__(self) -> None:
-        if self.status is CallbackStatus.OPEN:
+        if self.status is CallbackState.OPEN:
             raise ValueError("a callback update closes the callback: done or cancelled")
 
 
@@ -393,7 +393,7 @@ class LocalStore(Protocol):
         """Open callbacks (closed ones too when asked), soonest due first; each filter
         left None means "any"."""
 
-    def callback_status(self, callback_id: UUID) -> CallbackStatus | None:
+    def callback_state(self, callback_id: UUID) -> CallbackState | None:
         """Open, done or cancelled; None for a callback unknown here."""
 
     def customer_history(self, customer_id: str, limit: int) -> list[CallRecord]:

@@ -24,7 +24,7 @@ from agentdesk.core.records import (
     AgentStateChange,
     Callback,
     CallbackOwner,
-    CallbackStatus,
+    CallbackState,
     CallbackUpdate,
     CallRecord,
     CustomerChange,
@@ -117,7 +117,7 @@ class SqliteStore:
             row = session.get(CallbackRow, update.callback_id)
             if row is None:
                 raise StoreError(f"no callback {update.callback_id} in {self.path}")
-            if row.status != CallbackStatus.OPEN.value:
+            if row.status != CallbackState.OPEN.value:
                 raise StoreError(f"callback {update.callback_id} is already {row.status}")
             row.status, row.closed_at = update.status.value, update.updated_at
             session.add(OutboxRow(record_id=update.id, kind=RecordKind.CALLBACK_UPDATE.value,
@@ -132,11 +132,11 @@ class SqliteStore:
             session.add(OutboxRow(record_id=change.id, kind=RecordKind.CUSTOMER_CHANGE.value,
                                   payload=payload_of(change), created_at=self._clock()))
 
-    def callback_status(self, callback_id: UUID) -> CallbackStatus | None:
+    def callback_state(self, callback_id: UUID) -> CallbackState | None:
         with self._transaction("read a callback's state") as session:
             status = session.scalar(select(CallbackRow.status)
                                     .where(CallbackRow.id == callback_id))
-            return None if status is None else CallbackStatus(status)
+            return None if status is None else CallbackState(status)
 
     def get_call_record(self, record_id: UUID) -> CallRecord | None:
         with self._transaction("read a call record") as session:
@@ -205,7 +205,7 @@ class SqliteStore:
                        include_closed: bool = False) -> list[Callback]:
         query = select(CallbackRow)
         if not include_closed:
-            query = query.where(CallbackRow.status == CallbackStatus.OPEN.value)
+            query = query.where(CallbackRow.status == CallbackState.OPEN.value)
         if owner_filter is not None:
             owners = ([owner_filter] if isinstance(owner_filter, CallbackOwner)
                       else list(owner_filter))
