@@ -25,7 +25,8 @@ def test_window_shortcuts_are_unique():
     assert len(keys) == len(set(keys))
 
 
-def test_call_shortcuts_do_not_steal_standard_or_text_editing_keys():
+def test_call_shortcuts_do_not_steal_standard_or_text_editing_keys(qapp):
+    # QKeySequence.keyBindings needs the application (a segfault without one)
     standard_keys = set()
     for standard in QKeySequence.StandardKey:
         for binding in QKeySequence.keyBindings(standard):

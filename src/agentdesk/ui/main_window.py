@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
                 self.demo_menu, self.tr("Simulate &inbound call"), "simulate_inbound",
                 self.on_simulate_inbound_triggered)
             self.campaign_call_action = self._menu_action(
-                self.demo_menu, self.tr("Call a telesales &lead"), None,
+                self.demo_menu, self.tr("Call a telesales &lead"), "demo_campaign_call",
                 self.on_campaign_call_triggered)
 
         help_menu = bar.addMenu(self.tr("&Help"))

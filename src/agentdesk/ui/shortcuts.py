@@ -88,6 +88,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("quit", ("Ctrl+Q",), QT_TRANSLATE_NOOP("Shortcuts", "Quit")),
     Shortcut("simulate_inbound", ("F9",), QT_TRANSLATE_NOOP(
         "Shortcuts", "Demo: simulate an inbound call")),
+    Shortcut("demo_campaign_call", ("Shift+F9",), QT_TRANSLATE_NOOP(
+        "Shortcuts", "Demo: call a telesales lead")),
 )
 
 _BY_ACTION = {shortcut.action: shortcut for shortcut in SHORTCUTS}
