@@ -234,3 +234,40 @@ def test_a_wrap_up_the_form_already_marked_on_the_shared_acw_is_recorded_once():
         record_id = other.requested().record.id
         other.requested().acw.wrapped_up(WrapUp(record_id, ("A",), other.now))
         other.workflow.save_wrapup(WrapUp(record_id, ("B",), other.now))
+
+
+def test_a_reopened_wrap_up_is_recorded_without_moving_the_agent():
+    desk = Desk(AcwPolicy(AcwMode.MANDATORY))
+    desk.talk()
+    record = desk.requested().record
+    first = WrapUp(record.id, ("RES-FCR",), desk.now)
+    desk.workflow.save_wrapup(first)
+    assert desk.state is AgentState.READY and desk.workflow.reopen_blocked_by() is None
+    intervals, events = len(desk.intervals), len(desk.events)
+    desk.advance(60)
+    change = WrapUp(record.id, ("BILL",), desk.now, supersedes_id=first.id)
+    desk.workflow.save_reopened_wrapup(change)
+    assert desk.wrapups == [first, change]
+    assert desk.state is AgentState.READY
+    assert len(desk.intervals) == intervals and len(desk.events) == events  # no state moved
+    with pytest.raises(ValueError, match="supersedes"):
+        desk.workflow.save_reopened_wrapup(WrapUp(record.id, ("BILL",), desk.now))
+
+
+def test_no_reopen_while_on_a_call_or_in_after_call_work():
+    desk = Desk(AcwPolicy(AcwMode.MANDATORY))
+    call_id = desk.phone.incoming_call()
+    assert desk.workflow.reopen_blocked_by() is AgentState.RINGING
+    desk.calls.answer(call_id)
+    assert desk.workflow.reopen_blocked_by() is AgentState.TALKING
+    desk.phone.remote_hangup(call_id)
+    assert desk.workflow.reopen_blocked_by() is AgentState.AFTER_CALL_WORK
+    record = desk.requested().record
+    with pytest.raises(AcwError):  # this call's wrap-up ends ACW: it is no re-open
+        desk.workflow.save_reopened_wrapup(
+            WrapUp(record.id, ("X",), desk.now, supersedes_id=record.id))
+    assert desk.state is AgentState.AFTER_CALL_WORK and desk.wrapups == []
+    desk.workflow.save_wrapup(WrapUp(record.id, ("RES-FCR",), desk.now))
+    assert desk.workflow.reopen_blocked_by() is None
+    desk.workflow.set_not_ready("break")
+    assert desk.workflow.reopen_blocked_by() is None  # on a break: free to fix a wrap-up

@@ -7,7 +7,9 @@ from agentdesk.core.callbacks import (
     CallbackStatus,
     CallbackTiming,
     by_due_time,
+    callback_kept_by_call,
     callback_status,
+    callbacks_for_call,
     customer_time,
 )
 from agentdesk.core.records import Callback, CallbackOwner
@@ -55,3 +57,21 @@ def test_customer_wall_clock() -> None:
 def test_ordered_by_due_time() -> None:
     a, b, c = callback(30), callback(-5), callback(10)
     assert by_due_time([a, b, c]) == [b, c, a]
+
+
+def test_the_callback_a_call_keeps_is_found_by_customer_or_number() -> None:
+    mine = callback(30)
+    sooner = callback(-10)
+    other = Callback("C2", NOW, "Asia/Shanghai", CallbackOwner.ME, "x", NOW)
+    unknown = Callback(None, NOW + timedelta(minutes=5), "Asia/Shanghai", CallbackOwner.ME,
+                       "call back the caller", NOW, callback_number="+8613800138000")
+    everyone = [mine, other, unknown, sooner]
+    assert callbacks_for_call(everyone, customer_id="C1", number=None) == [sooner, mine]
+    assert callback_kept_by_call(everyone, customer_id="C1", number=None) == sooner
+    # the caller who was unknown calls again from the same number
+    assert callback_kept_by_call(everyone, customer_id=None,
+                                 number="+8613800138000") == unknown
+    assert callbacks_for_call(everyone, customer_id="C2", number="+8613800138000") == [
+        other, unknown]
+    assert callback_kept_by_call(everyone, customer_id="C9", number="+8613900000000") is None
+    assert callback_kept_by_call(everyone, customer_id=None, number=None) is None

@@ -14,6 +14,7 @@ from agentdesk.core.wrapup_codes import (
     CodeFlag,
     CodeSet,
     NotReadyReason,
+    ReopenRefusal,
     WrapUpEntry,
     WrapUpField,
     WrapUpInvalidError,
@@ -22,6 +23,7 @@ from agentdesk.core.wrapup_codes import (
     may_reopen,
     normalize_hotkey,
     parse_code_file,
+    reopen_status,
     select_code_set,
     validate_wrapup,
 )
@@ -310,8 +312,29 @@ def test_callback_required(service: CodeSet, changes: dict[str, object],
     assert kinds(service, callback_entry(**changes)) == expected
 
 
-def test_a_callback_needs_a_known_customer(service: CodeSet) -> None:
+def test_a_callback_needs_a_known_customer_or_the_callers_number(service: CodeSet) -> None:
     assert kinds(service, callback_entry(), customer=None) == ["callback_customer_unknown"]
+    assert validate_wrapup(service, callback_entry(), NOW, customer_id=None,
+                           callback_number="+8613800138000") == []
+    # a withheld or internal number cannot be called back
+    for number in ("anonymous", "1001", ""):
+        problems = validate_wrapup(service, callback_entry(), NOW, customer_id=None,
+                                   callback_number=number)
+        assert [p.kind for p in problems] == ["callback_customer_unknown"], number
+
+
+def test_an_unknown_callers_callback_is_made_to_the_number(service: CodeSet) -> None:
+    call = uuid4()
+    result = build_wrapup(service, callback_entry(), call_record_id=call, customer_id=None,
+                          now=NOW, callback_number="+8613800138000")
+    callback = result.callback
+    assert callback is not None
+    assert (callback.customer_id, callback.callback_number) == (None, "+8613800138000")
+    assert callback.call_record_id == call
+    # with a customer the promise belongs to the customer's file, not to the number
+    known = build_wrapup(service, callback_entry(), call_record_id=call, customer_id="C1",
+                         now=NOW, callback_number="+8613800138000").callback
+    assert known is not None and (known.customer_id, known.callback_number) == ("C1", None)
 
 
 def test_a_callback_time_without_a_callback_code_is_still_checked(service: CodeSet) -> None:
@@ -382,6 +405,20 @@ def test_reopen_after_the_window_is_refused(service: CodeSet,
         build_wrapup(service, WrapUpEntry(("DNC",)), call_record_id=call,
                      customer_id="C1", now=late, reopens=first)
     assert not may_reopen(sets["general"], first, NOW)  # reopen_minutes 0: never
+
+
+def test_reopen_status_says_until_when_or_why_not(service: CodeSet,
+                                                  sets: dict[str, CodeSet]) -> None:
+    first = WrapUp(uuid4(), ("DNC",), NOW)
+    deadline = NOW + timedelta(minutes=30)
+    assert reopen_status(service, first, NOW + timedelta(minutes=5)).allowed
+    assert reopen_status(service, first, deadline).deadline == deadline
+    late = reopen_status(service, first, deadline + timedelta(seconds=1))
+    assert (late.allowed, late.refusal, late.deadline) == (
+        False, ReopenRefusal.WINDOW_OVER, deadline)
+    assert reopen_status(sets["general"], first, NOW).refusal is ReopenRefusal.NOT_ALLOWED
+    assert reopen_status(service, None, NOW).refusal is ReopenRefusal.NOT_WRAPPED_UP
+    assert reopen_status(None, first, NOW).refusal is ReopenRefusal.NO_CODE_SET
 
 
 def test_reopen_of_another_calls_wrapup_is_refused(service: CodeSet) -> None:

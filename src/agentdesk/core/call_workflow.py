@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 
 BUSY_HERE = 486
 TICK_SECONDS = 1.0
+_CALL_WORK_STATES = frozenset({AgentState.RINGING, AgentState.TALKING, AgentState.ON_HOLD,
+                               AgentState.AFTER_CALL_WORK})
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,24 @@ class CallWorkflow:
             self._end_acw(wrapup)
         else:  # a restored or re-opened wrap-up: no ACW of the current call
             self._record_wrapup(wrapup, callback)
+
+    def reopen_blocked_by(self) -> AgentState | None:
+        """The state that keeps the agent from changing an earlier call's wrap-up now
+        (None: free to). On a call or in after-call work the wrap-up form belongs to
+        that call's work, so a re-open waits until it is done."""
+        state = self.agent.state
+        if state in _CALL_WORK_STATES or self.acw is not None or self._acw_call is not None:
+            return state
+        return None
+
+    def save_reopened_wrapup(self, wrapup: WrapUp, callback: Callback | None = None) -> None:
+        """A changed wrap-up of an earlier call: recorded as a new wrap-up superseding
+        the old one. It is not after-call work: the agent's state does not move."""
+        if wrapup.supersedes_id is None:
+            raise ValueError("a re-opened wrap-up must name the wrap-up it supersedes")
+        if self.acw is not None and wrapup.call_record_id == self.acw.call_record_id:
+            raise AcwError("this call is still in after-call work: save its wrap-up")
+        self._record_wrapup(wrapup, callback)
 
     def skip_wrapup(self) -> None:
         """Optional ACW only: the agent moves on without a wrap-up."""

@@ -4,6 +4,10 @@ A callback is an instant (`due_at`) plus the customer's time zone, which is for
 display: the agent sees the customer's wall-clock time next to their own, so "call
 me at 9" is not called at 9 in the wrong city. A reminder fires once per callback,
 `remind_before` ahead of the time; after `overdue_after` past it, it is overdue.
+
+A callback ends when the agent marks it done or cancels it (a `CallbackUpdate`); the
+call that keeps a promise is found by the customer or, for a caller with no customer
+file, by the number the promise was made to.
 """
 
 from __future__ import annotations
@@ -74,3 +78,20 @@ class CallbackReminders:
     def forget(self, callback_id: UUID) -> None:
         """E.g. after the callback was moved to a new time: remind again."""
         self._announced.discard(callback_id)
+
+
+def callbacks_for_call(callbacks: Iterable[Callback], *, customer_id: str | None,
+                       number: str | None) -> list[Callback]:
+    """The open callbacks a call with this customer (or from this number) may keep,
+    soonest first. A promise made to an unknown caller's number is kept by a later
+    call from that number, even when the caller has been identified since."""
+    return [c for c in by_due_time(callbacks)
+            if (customer_id and c.customer_id == customer_id)
+            or (number and c.callback_number == number)]
+
+
+def callback_kept_by_call(callbacks: Iterable[Callback], *, customer_id: str | None,
+                          number: str | None) -> Callback | None:
+    """The callback to offer as done when this call is wrapped up: the soonest."""
+    found = callbacks_for_call(callbacks, customer_id=customer_id, number=number)
+    return found[0] if found else None

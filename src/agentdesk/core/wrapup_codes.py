@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from agentdesk.core.acw import AUTO_WRAP_CODE, AcwPolicy, AcwPolicyError
-from agentdesk.core.records import Callback, CallbackOwner, WrapUp
+from agentdesk.core.records import E164, Callback, CallbackOwner, WrapUp
 
 Path = tuple[str | int, ...]
 
@@ -677,8 +677,12 @@ def callback_wanted(code_set: CodeSet, entry: WrapUpEntry) -> bool:
 
 
 def validate_wrapup(code_set: CodeSet, entry: WrapUpEntry, now: datetime, *,
-                    customer_id: str | None = None) -> list[WrapUpProblem]:
-    """Every problem of the entry, in form order; empty when it may be saved."""
+                    customer_id: str | None = None,
+                    callback_number: str | None = None) -> list[WrapUpProblem]:
+    """Every problem of the entry, in form order; empty when it may be saved.
+
+    A callback needs someone to call back: the identified customer or, for a caller
+    with no customer file, the call's own number (E.164)."""
     problems: list[WrapUpProblem] = []
     codes = entry.codes
 
@@ -712,18 +716,26 @@ def validate_wrapup(code_set: CodeSet, entry: WrapUpEntry, now: datetime, *,
             needs_amount)
 
     if callback_wanted(code_set, entry):
-        problems.extend(_callback_problems(code_set, entry, now, customer_id))
+        problems.extend(_callback_problems(code_set, entry, now, customer_id,
+                                           callback_number))
     return problems
 
 
+def callback_reachable(customer_id: str | None, callback_number: str | None) -> bool:
+    """Whom a callback would call: a customer, else a dialable E.164 number."""
+    return bool(customer_id) or (callback_number is not None
+                                 and E164.fullmatch(callback_number) is not None)
+
+
 def _callback_problems(code_set: CodeSet, entry: WrapUpEntry, now: datetime,
-                       customer_id: str | None) -> list[WrapUpProblem]:
+                       customer_id: str | None,
+                       callback_number: str | None) -> list[WrapUpProblem]:
     code = _first_with(code_set, entry.codes, CodeFlag.CALLBACK_REQUIRED)
     problems = []
-    if not customer_id:
+    if not callback_reachable(customer_id, callback_number):
         problems.append(WrapUpProblem(
             WrapUpField.CALLBACK_AT, "callback_customer_unknown",
-            "a callback needs an identified customer", code))
+            "a callback needs an identified customer or the caller's number", code))
     if entry.callback_at is None:
         problems.append(WrapUpProblem(WrapUpField.CALLBACK_AT, "callback_time_required",
                                       "a callback needs a time", code))
@@ -767,6 +779,43 @@ def may_reopen(code_set: CodeSet, original: WrapUp, now: datetime) -> bool:
     return deadline is not None and now <= deadline
 
 
+class ReopenRefusal(Enum):
+    """Why a call's wrap-up cannot be changed now (the UI translates each)."""
+
+    NOT_WRAPPED_UP = "not_wrapped_up"  # nothing saved yet: finish it, don't re-open it
+    NO_CODE_SET = "no_code_set"  # no code set reaches this call any more
+    NOT_ALLOWED = "not_allowed"  # the call's set allows no re-open (reopen_minutes 0)
+    WINDOW_OVER = "window_over"  # the set's re-open window has passed
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenStatus:
+    deadline: datetime | None  # until when the current wrap-up may be changed
+    refusal: ReopenRefusal | None  # None: it may be re-opened now
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+def reopen_status(code_set: CodeSet | None, current: WrapUp | None,
+                  now: datetime) -> ReopenStatus:
+    """Whether the call's current wrap-up may be re-opened now, and until when.
+
+    The window runs from the current (newest) wrap-up's save: a change re-opens the
+    window for the change, as the wrap-up it supersedes stays recorded anyway."""
+    if current is None:
+        return ReopenStatus(None, ReopenRefusal.NOT_WRAPPED_UP)
+    if code_set is None:
+        return ReopenStatus(None, ReopenRefusal.NO_CODE_SET)
+    deadline = reopen_deadline(code_set, current)
+    if deadline is None:
+        return ReopenStatus(None, ReopenRefusal.NOT_ALLOWED)
+    if now > deadline:
+        return ReopenStatus(deadline, ReopenRefusal.WINDOW_OVER)
+    return ReopenStatus(deadline, None)
+
+
 @dataclass(frozen=True, slots=True)
 class WrapUpResult:
     wrapup: WrapUp
@@ -781,13 +830,17 @@ class WrapUpResult:
 
 def build_wrapup(code_set: CodeSet, entry: WrapUpEntry, *, call_record_id: UUID,
                  customer_id: str | None, now: datetime,
-                 reopens: WrapUp | None = None) -> WrapUpResult:
+                 reopens: WrapUp | None = None,
+                 callback_number: str | None = None) -> WrapUpResult:
     """The wrap-up (and its callback) to save; raises WrapUpInvalidError listing problems.
 
     With `reopens`, the result is a new wrap-up that supersedes it (never an edit),
-    allowed only within the set's re-open window.
+    allowed only within the set's re-open window. `callback_number` is the call's
+    remote number (E.164): a callback promised to a caller with no customer file is
+    made to it.
     """
-    problems = validate_wrapup(code_set, entry, now, customer_id=customer_id)
+    problems = validate_wrapup(code_set, entry, now, customer_id=customer_id,
+                               callback_number=callback_number)
     if reopens is not None:
         if reopens.call_record_id != call_record_id:
             problems.insert(0, WrapUpProblem(WrapUpField.REOPEN, "reopen_other_call",
@@ -800,10 +853,11 @@ def build_wrapup(code_set: CodeSet, entry: WrapUpEntry, *, call_record_id: UUID,
         raise WrapUpInvalidError(problems)
     callback = None
     if callback_wanted(code_set, entry):
-        assert entry.callback_at is not None and customer_id
-        callback = Callback(customer_id, entry.callback_at, entry.callback_timezone,
+        assert entry.callback_at is not None
+        callback = Callback(customer_id or None, entry.callback_at, entry.callback_timezone,
                             entry.callback_owner, entry.callback_note.strip(), now,
-                            call_record_id)
+                            call_record_id,
+                            callback_number=None if customer_id else callback_number)
     wrapup = WrapUp(call_record_id, entry.codes, now, note=entry.note.strip(),
                     amount=entry.amount,
                     callback_at=callback.due_at if callback else None,

@@ -1,7 +1,7 @@
 """The wrap-up form's pure side: what a call's form starts with, and its draft.
 
-- `WrapUpContext`: the call being wrapped up (its code set, customer, time zone, and
-  the wrap-up being re-opened, if any);
+- `WrapUpContext`: the call being wrapped up (its code set, customer or number, time
+  zone, the wrap-up being re-opened and the open callback it may keep, if any);
 - `prefill_from_script`: the script's end node proposes codes and a note, the fields
   it captured give the amount and the callback time;
 - the draft: the form's fields as a JSON-safe dict, saved locally as the agent types
@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 from uuid import UUID
 
-from agentdesk.core.records import CallbackOwner, WrapUp
+from agentdesk.core.records import Callback, CallbackOwner, WrapUp
 from agentdesk.core.wrapup_codes import CodeSet, WrapUpEntry, WrapUpField, WrapUpProblem
 
 # Captured script fields the form understands (script authors name them so).
@@ -34,6 +34,10 @@ class WrapUpContext:
     customer_id: str | None = None
     customer_timezone: str | None = None  # IANA name from the customer file
     reopens: WrapUp | None = None  # re-open mode: the saved wrap-up being changed
+    # the call's remote number (E.164): an unknown caller's callback is made to it
+    callback_number: str | None = None
+    # an open callback this call may keep: the form offers to mark it done
+    open_callback: Callback | None = None
 
 
 @dataclass(frozen=True, slots=True)
