@@ -187,3 +187,19 @@ def test_the_switcher_names_the_running_script_after_the_scripts_are_reloaded(pa
     assert panel.switcher.count() == 2
     assert panel.switcher.currentIndex() == 1
     assert panel.session.script.id == "telesales-broadband"
+
+
+def test_the_objection_bar_wraps_instead_of_widening_the_window(qtbot, panel):
+    # nine objections in one row made the main window wider than a 1920-pixel screen
+    buttons = panel.objection_bar.buttons()
+    assert len(buttons) >= 8
+    one_row = sum(b.sizeHint().width() for b in buttons)
+    assert panel.minimumSizeHint().width() < one_row / 2
+    panel.resize(600, 700)
+    qtbot.waitUntil(lambda: all(b.geometry().right() <= panel.objection_bar.width()
+                                for b in buttons))
+    rows = {b.geometry().top() for b in buttons}
+    assert len(rows) > 1
+    assert all(b.isVisible() and b.geometry().bottom() <= panel.objection_bar.height()
+               for b in buttons)
+    assert panel.objection_bar.y() + panel.objection_bar.height() <= panel.height()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from agentdesk.core.scripts import Objection
+from agentdesk.ui.flow_layout import FlowLayout, wrapping_policy
 
 MAX_HOTKEYS = 9
 
@@ -34,8 +35,11 @@ class ObjectionBar(QWidget):
         self.search.textChanged.connect(self.on_search_text_changed)
         self.search.returnPressed.connect(self.on_search_return_pressed)
         layout.addWidget(self.search)
-        self._row = QHBoxLayout()
-        layout.addLayout(self._row, 1)
+        # the objections wrap into rows: a single row made the window wider than a screen
+        self._row_widget = QWidget(self)
+        self._row_widget.setSizePolicy(wrapping_policy())
+        self._row = FlowLayout(self._row_widget)
+        layout.addWidget(self._row_widget, 1)
         for number in range(1, MAX_HOTKEYS + 1):
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -61,7 +65,8 @@ class ObjectionBar(QWidget):
         self._buttons = []
         for index, objection in enumerate(self.visible_objections()):
             title = objection.title.get(self._language)
-            button = QPushButton(f"{index + 1}. {title}" if index < MAX_HOTKEYS else title, self)
+            button = QPushButton(f"{index + 1}. {title}" if index < MAX_HOTKEYS else title,
+                                 self._row_widget)
             button.setObjectName(f"objection_{objection.id}")
             if index < MAX_HOTKEYS:
                 button.setToolTip(self.tr("Open the rebuttals (Alt+%1)").replace(
