@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from pytestqt.qtbot import QtBot
 
 from agentdesk.core.acw import AUTO_WRAP_CODE, AcwPolicy, AfterCallWork
-from agentdesk.core.records import Callback, CallbackOwner, WrapUp
+from agentdesk.core.records import Callback, CallbackOwner, CallbackState, WrapUp
 from agentdesk.core.wrapup_codes import CodeSet, parse_code_file
 from agentdesk.core.wrapup_form_model import WrapUpContext, WrapUpPrefill
 from agentdesk.ui.wrapup_form import WrapUpForm
@@ -57,7 +57,9 @@ def form(qtbot: QtBot, wall_clock: WallClock) -> WrapUpForm:
 def start(form: WrapUpForm, code_set: CodeSet, *, customer: str | None = "C1",
           zone: str | None = "Asia/Shanghai", **kwargs: object) -> WrapUpContext:
     context = WrapUpContext(uuid4(), code_set, customer, zone,
-                            reopens=kwargs.pop("reopens", None))  # type: ignore[arg-type]
+                            reopens=kwargs.pop("reopens", None),  # type: ignore[arg-type]
+                            callback_number=kwargs.pop("number", None),  # type: ignore[arg-type]
+                            open_callback=kwargs.pop("open_callback", None))  # type: ignore[arg-type]
     form.start(context, **kwargs)  # type: ignore[arg-type]
     return context
 
@@ -195,6 +197,63 @@ def test_callback_time_in_the_customers_zone_with_the_agents_alongside(
     assert wrapup.callback_at == due
 
 
+def test_an_unknown_callers_callback_is_made_to_the_calls_number(
+        qtbot: QtBot, form: WrapUpForm, code_sets: dict[str, CodeSet]) -> None:
+    start(form, code_sets["service"], customer=None, number=None)
+    form.toggle_code("FU-CALLBACK")
+    form.callback_edit.setDateTime(QDateTime(QDate(2026, 11, 23), QTime(9, 0)))
+    qtbot.keyClicks(form.callback_note_edit, "call back with the tariff")
+    assert not form.save()  # a withheld number: nobody to call back
+    assert "a caller's number to call back" in form.callback_message.text()
+    context = start(form, code_sets["service"], customer=None, number="+8613800138000")
+    form.toggle_code("FU-CALLBACK")
+    form.callback_edit.setDateTime(QDateTime(QDate(2026, 11, 23), QTime(9, 0)))
+    qtbot.keyClicks(form.callback_note_edit, "call back with the tariff")
+    _, callback = saved_with(qtbot, form)
+    assert callback is not None
+    assert (callback.customer_id, callback.callback_number) == (None, "+8613800138000")
+    assert callback.call_record_id == context.call_record_id
+
+
+def promise(minutes: float) -> Callback:
+    return Callback("C1", T0 + timedelta(minutes=minutes), "Asia/Shanghai", CallbackOwner.ME,
+                    "quote", T0 - timedelta(days=1))
+
+
+def test_a_due_callback_is_offered_ticked_and_kept_with_the_save(
+        qtbot: QtBot, form: WrapUpForm, code_sets: dict[str, CodeSet]) -> None:
+    due = promise(-3)
+    context = start(form, code_sets["service"], open_callback=due)
+    box = form.keep_callback_check
+    assert box.isVisibleTo(form) and box.isChecked()
+    assert "2026-11-22 15:57" in box.text()  # 07:57 UTC on the agent's Shanghai clock
+    form.toggle_code("INQ-PRODUCT")
+    heard: list[object] = []
+    form.sig_saved.connect(lambda wrapup, _cb: heard.append(wrapup))
+    form.sig_callback_kept.connect(heard.append)
+    with qtbot.waitSignals([form.sig_saved, form.sig_callback_kept], order="strict",
+                           timeout=1000):
+        assert form.save()
+    assert len(heard) == 2 and isinstance(heard[0], WrapUp)  # the wrap-up first
+    update = heard[1]
+    assert (update.callback_id, update.status, update.call_record_id, update.updated_at) == (
+        due.id, CallbackState.DONE, context.call_record_id, T0)
+
+
+def test_an_upcoming_callback_is_offered_unticked_and_unticked_is_not_kept(
+        qtbot: QtBot, form: WrapUpForm, code_sets: dict[str, CodeSet]) -> None:
+    start(form, code_sets["service"])
+    assert not form.keep_callback_check.isVisibleTo(form)
+    form.offer_callback(promise(120))  # found after the form opened
+    assert form.keep_callback_check.isVisibleTo(form)
+    assert not form.keep_callback_check.isChecked()
+    form.toggle_code("INQ-PRODUCT")
+    with qtbot.assertNotEmitted(form.sig_callback_kept, wait=50):
+        saved_with(qtbot, form)
+    start(form, code_sets["service"])  # the next call has no callback to keep
+    assert not form.keep_callback_check.isVisibleTo(form)
+
+
 def test_an_unknown_zone_is_refused(qtbot: QtBot, form: WrapUpForm,
                                     code_sets: dict[str, CodeSet]) -> None:
     start(form, code_sets["orders"], zone=None)
@@ -272,6 +331,26 @@ def test_reopen_after_the_window_is_refused(qtbot: QtBot, form: WrapUpForm,
     with qtbot.assertNotEmitted(form.sig_saved):
         assert not form.save()
     assert "time to change this wrap-up is over" in form.codes_message.text()
+
+
+def test_cancelling_a_reopen_keeps_the_saved_wrapup(qtbot: QtBot, form: WrapUpForm,
+                                                   wall_clock: WallClock,
+                                                   code_sets: dict[str, CodeSet]) -> None:
+    first = WrapUp(uuid4(), ("INQ-PRODUCT",), T0)
+    wall_clock.advance(60)
+    start(form, code_sets["service"], reopens=first)
+    assert form.reopening and form.cancel_button.isVisibleTo(form)
+    assert not form.skip_button.isVisibleTo(form)
+    form.toggle_code("INQ-PRODUCT")
+    with qtbot.assertNotEmitted(form.sig_saved, wait=50), \
+            qtbot.waitSignal(form.sig_reopen_cancelled, timeout=1000):
+        qtbot.keyClick(form.note_edit, Qt.Key.Key_Escape)
+    assert not form.reopening and form.finished
+    start(form, code_sets["service"])  # an ACW wrap-up cannot be cancelled
+    assert not form.cancel_button.isVisibleTo(form)
+    with qtbot.assertNotEmitted(form.sig_reopen_cancelled, wait=50):
+        form.cancel_reopen()
+        qtbot.keyClick(form.note_edit, Qt.Key.Key_Escape)
 
 
 # --- ACW ----------------------------------------------------------------------------------

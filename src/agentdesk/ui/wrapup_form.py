@@ -10,11 +10,17 @@ concern. Every change is offered as a draft (`sig_draft_changed`, debounced) for
 integrator to store locally, so a crash during ACW loses nothing. A timeboxed ACW
 counts down here (one extension), and when it runs out the call is auto-wrapped
 with its own visible outcome.
+
+Re-open mode (a context with `reopens`) changes an earlier call's saved wrap-up: the
+save is a new wrap-up superseding it, Cancel (or Escape) leaves the saved one as it
+is. When the call may keep an open callback of the customer (or the caller's number),
+a box offers to mark it done with the save, ticked when it is due.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 from uuid import UUID
@@ -39,7 +45,8 @@ from PySide6.QtWidgets import (
 )
 
 from agentdesk.core.acw import AcwMode, AfterCallWork
-from agentdesk.core.records import CallbackOwner
+from agentdesk.core.callbacks import CallbackStatus, callback_status
+from agentdesk.core.records import Callback, CallbackOwner, CallbackState, CallbackUpdate
 from agentdesk.core.wrapup_codes import (
     CodeFlag,
     CodeSet,
@@ -82,6 +89,8 @@ class WrapUpForm(QWidget):
     sig_draft_changed = Signal(dict)  # FormFields.to_draft(), debounced
     sig_dnc_requested = Signal(str)  # customer id: mark the customer do-not-call
     sig_skipped = Signal()  # optional ACW: the agent moves on without a wrap-up
+    sig_reopen_cancelled = Signal()  # re-open mode: the saved wrap-up stays as it was
+    sig_callback_kept = Signal(object)  # CallbackUpdate (done), after sig_saved
     sig_acw_extended = Signal()
 
     def __init__(self, parent: QWidget | None = None, *,
@@ -192,6 +201,10 @@ class WrapUpForm(QWidget):
         callback_form.addRow(self.tr("Owner"), self.owner_combo)
         callback_form.addRow(self.tr("Callback note"), self.callback_note_edit)
 
+        self.keep_callback_check = QCheckBox(self)
+        self.keep_callback_check.setObjectName("wrapUpKeepCallback")
+        self.keep_callback_check.hide()
+
         self.save_button = QPushButton(self.tr("Save wrap-up"), self)
         self.save_button.setObjectName("wrapUpSave")
         self.save_button.setToolTip(self.tr("Save (Ctrl+S)"))
@@ -199,11 +212,20 @@ class WrapUpForm(QWidget):
         self.skip_button = QPushButton(self.tr("Skip"), self)
         self.skip_button.setObjectName("wrapUpSkip")
         self.skip_button.clicked.connect(self.on_skip_button_clicked)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.setObjectName("wrapUpCancel")
+        self.cancel_button.setToolTip(self.tr("Keep the saved wrap-up as it is (Esc)"))
+        self.cancel_button.clicked.connect(self.cancel_reopen)
+        self.cancel_button.hide()
+        self.cancel_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.cancel_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.cancel_shortcut.activated.connect(self.cancel_reopen)
         self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
         self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.save_shortcut.activated.connect(self.save)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.skip_button)
         buttons.addWidget(self.save_button)
 
@@ -223,6 +245,7 @@ class WrapUpForm(QWidget):
         layout.addWidget(self.callback_check)
         layout.addWidget(self.callback_panel)
         layout.addWidget(self.callback_message)
+        layout.addWidget(self.keep_callback_check)
         layout.addLayout(buttons)
 
     def _message_label(self, name: str) -> QLabel:
@@ -298,12 +321,39 @@ class WrapUpForm(QWidget):
         self.save_button.setEnabled(True)
         self.skip_button.setVisible(acw is not None and acw.may_skip_wrapup()
                                     and context.reopens is None)
+        self.cancel_button.setVisible(context.reopens is not None)
+        self.cancel_button.setEnabled(True)
+        self.cancel_shortcut.setEnabled(context.reopens is not None)
+        self.keep_callback_check.setEnabled(True)
+        self._show_open_callback()
         self._refresh_acw()
         if acw is not None:  # a countdown, or the elapsed ACW time
             self._tick_timer.start()
         else:
             self._tick_timer.stop()
         self.filter_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def offer_callback(self, callback: Callback | None) -> None:
+        """The open callback this call may keep, found after the form opened."""
+        if self._context is None or self._finished:
+            return
+        self._context = replace(self._context, open_callback=callback)
+        self._show_open_callback()
+
+    def _show_open_callback(self) -> None:
+        callback = self._context.open_callback if self._context else None
+        self.keep_callback_check.setVisible(callback is not None)
+        if callback is None:
+            self.keep_callback_check.setChecked(False)
+            return
+        local = callback.due_at.astimezone(self._agent_zone)
+        self.keep_callback_check.setText(self.tr(
+            "This call keeps the callback promised for {time}: mark it done").format(
+                time=local.strftime("%Y-%m-%d %H:%M")))
+        self.keep_callback_check.setToolTip(callback.note)
+        # ticked when it is due: an early call may be a different matter
+        due = callback_status(callback, self._clock()) is not CallbackStatus.UPCOMING
+        self.keep_callback_check.setChecked(due)
 
     def restore_draft(self, draft: Mapping[str, Any]) -> None:
         """Put back what the agent had typed (e.g. after the app was killed in ACW)."""
@@ -538,7 +588,8 @@ class WrapUpForm(QWidget):
             return []
         entry, problems = self.fields().entry()
         problems += validate_wrapup(context.code_set, entry, self._clock(),
-                                    customer_id=context.customer_id)
+                                    customer_id=context.customer_id,
+                                    callback_number=context.callback_number)
         if context.reopens is not None and not may_reopen(context.code_set, context.reopens,
                                                           self._clock()):
             problems.append(WrapUpProblem(WrapUpField.REOPEN, "reopen_closed",
@@ -574,7 +625,7 @@ class WrapUpForm(QWidget):
             "amount_not_positive": self.tr("The amount must be above 0."),
             "amount_invalid": self.tr("Enter the amount as a number, e.g. 199.00."),
             "callback_customer_unknown": self.tr(
-                "A callback needs an identified customer."),
+                "A callback needs a customer, or a caller's number to call back."),
             "callback_time_required": self.tr("Choose the callback time."),
             "callback_time_naive": self.tr("The callback time needs a time zone."),
             "callback_time_past": self.tr("The callback time must be in the future."),
@@ -605,7 +656,8 @@ class WrapUpForm(QWidget):
                 result = build_wrapup(context.code_set, entry,
                                       call_record_id=context.call_record_id,
                                       customer_id=context.customer_id, now=now,
-                                      reopens=context.reopens)
+                                      reopens=context.reopens,
+                                      callback_number=context.callback_number)
             except WrapUpInvalidError as exc:
                 problems = list(exc.problems)
         if problems:
@@ -615,8 +667,13 @@ class WrapUpForm(QWidget):
         self._show([])
         if self._acw is not None and not self._acw.finished:
             self._acw.wrapped_up(result.wrapup)
+        kept = context.open_callback if self.keep_callback_check.isChecked() else None
         self._finish(self.tr("Saved."))
         self.sig_saved.emit(result.wrapup, result.callback)
+        if kept is not None:
+            self.sig_callback_kept.emit(CallbackUpdate(
+                kept.id, CallbackState.DONE, now, note=self.tr("Kept on a call"),
+                call_record_id=result.wrapup.call_record_id))
         if result.dnc_requested and context.customer_id:
             self.sig_dnc_requested.emit(context.customer_id)
         return True
@@ -628,12 +685,29 @@ class WrapUpForm(QWidget):
         self._finish(self.tr("Skipped."))
         self.sig_skipped.emit()
 
+    @Slot()
+    def cancel_reopen(self) -> None:
+        """Re-open mode only: leave the saved wrap-up as it is."""
+        if self._context is None or self._context.reopens is None or self._finished:
+            return
+        self._finish(self.tr("Not changed."))
+        self.sig_reopen_cancelled.emit()
+
+    @property
+    def reopening(self) -> bool:
+        """The form is changing an earlier call's saved wrap-up (and is not done)."""
+        return (self._context is not None and self._context.reopens is not None
+                and not self._finished)
+
     def _finish(self, banner: str) -> None:
         self._finished = True
         self._tick_timer.stop()
         self._draft_timer.stop()
         self.save_button.setEnabled(False)
         self.skip_button.hide()
+        self.cancel_button.setEnabled(False)
+        self.cancel_shortcut.setEnabled(False)
+        self.keep_callback_check.setEnabled(False)
         self.extend_button.setEnabled(False)
         self.banner.setText(banner)
         self.banner.show()
