@@ -203,3 +203,30 @@ def test_the_objection_bar_wraps_instead_of_widening_the_window(qtbot, panel):
     assert all(b.isVisible() and b.geometry().bottom() <= panel.objection_bar.height()
                for b in buttons)
     assert panel.objection_bar.y() + panel.objection_bar.height() <= panel.height()
+
+
+def test_after_each_action_the_keys_belong_to_the_new_step(qtbot, panel):
+    # Next disables itself on a compliance step; focus used to fall through to the
+    # objection search, which then swallowed the digits meant for the rebuttals
+    qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
+    assert current(panel) == "recording_notice"
+    assert panel.acknowledge.hasFocus()
+    qtbot.keyClick(panel.acknowledge, Qt.Key.Key_Space)
+    assert panel.next_button.isEnabled()
+    qtbot.keyClick(panel, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert panel.session.detour is not None
+    assert panel.rebuttal_buttons[0].hasFocus()
+    assert not panel.objection_bar.search.hasFocus()
+    qtbot.keyClick(panel.rebuttal_buttons[0], Qt.Key.Key_1)
+    assert panel.session.detour is None
+    assert current(panel) == "recording_notice"
+    assert panel.objection_bar.search.text() == ""
+
+
+def test_the_objection_title_is_shown_as_text_not_as_escaped_html(qtbot, panel):
+    qtbot.keyClick(panel, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    from PySide6.QtGui import QTextDocument
+    assert panel.detour_title.textFormat() is Qt.TextFormat.RichText
+    rendered = QTextDocument()
+    rendered.setHtml(panel.detour_title.text())
+    assert "It's too expensive" in rendered.toPlainText()

@@ -31,6 +31,7 @@ class ObjectionBar(QWidget):
         self.search.setObjectName("objectionSearch")
         self.search.setPlaceholderText(self.tr("Objection…"))
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(120)  # the wrapping buttons beside it must not squeeze it
         self.search.setMaximumWidth(160)
         self.search.textChanged.connect(self.on_search_text_changed)
         self.search.returnPressed.connect(self.on_search_return_pressed)

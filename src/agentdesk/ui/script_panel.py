@@ -99,6 +99,7 @@ class ScriptPanel(QWidget):
         layout.addWidget(self.trail)
         self.detour_title = QLabel(self)
         self.detour_title.setObjectName("detourTitle")
+        self.detour_title.setTextFormat(Qt.TextFormat.RichText)  # its text is escaped HTML
         layout.addWidget(self.detour_title)
         self.text = QLabel(self)
         self.text.setObjectName("scriptText")
@@ -336,7 +337,29 @@ class ScriptPanel(QWidget):
 
     def _after_action(self) -> None:
         self._show_step()
+        self._focus_step()
         self._emit_changed()
+
+    def _focus_step(self) -> None:
+        """After the agent acts, the keyboard belongs to the new step: its field, its
+        acknowledgement, its rebuttals or choices (so 1..9 work), else Next. Without this
+        a button that was disabled or deleted handed focus down the chain to the
+        objection search, which then swallowed the digits."""
+        session = self._session
+        if session is None or self._field_widgets:
+            return  # a step with fields focuses its first field itself
+        if session.detour is not None:
+            target: QWidget | None = next(iter(self.rebuttal_buttons), self.return_button)
+        elif self.choice_buttons:
+            target = self.choice_buttons[0]
+        elif self.acknowledge.isVisible() and not self.acknowledge.isChecked():
+            target = self.acknowledge
+        elif self.next_button.isVisible() and self.next_button.isEnabled():
+            target = self.next_button
+        else:
+            target = None
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- slots ---------------------------------------------------------------------------
 
