@@ -213,7 +213,8 @@ def test_after_each_action_the_keys_belong_to_the_new_step(qtbot, panel):
     assert panel.acknowledge.hasFocus()
     qtbot.keyClick(panel.acknowledge, Qt.Key.Key_Space)
     assert panel.next_button.isEnabled()
-    qtbot.keyClick(panel, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(panel.objection_bar.search, "long")
+    qtbot.keyClick(panel.objection_bar.search, Qt.Key.Key_Return)
     assert panel.session.detour is not None
     assert panel.rebuttal_buttons[0].hasFocus()
     assert not panel.objection_bar.search.hasFocus()

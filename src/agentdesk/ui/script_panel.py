@@ -417,6 +417,7 @@ class ScriptPanel(QWidget):
         if self._session is None:
             return
         self._session.open_objection(objection_id)
+        self.objection_bar.search.clear()  # a filter typed to find it has done its job
         self._after_action()
 
     def on_rebuttal_clicked(self, rebuttal_id: str) -> None:
