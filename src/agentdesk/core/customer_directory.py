@@ -16,13 +16,20 @@ naming the customer and the field.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
 
-from agentdesk.core.records import AccessReason
+from agentdesk.core.caller_identity import normalize_number
+from agentdesk.core.records import (
+    AccessReason,
+    LocalStore,
+    RecordKind,
+    payload_of,
+)
 
 LIFECYCLE_STAGES = ("prospect", "active", "at_risk", "churned")
 MAX_SEARCH_RESULTS = 50
@@ -433,3 +440,187 @@ def _current_wrapups(records: Sequence[RecordView],
         if held is None or (saved is not None and (held_saved is None or saved > held_saved)):
             current[call_id] = record.payload
     return current
+
+
+# --- this desktop's own records: the offline timeline, and what the server lacks -----
+
+CUSTOMER_REFERENCE_KIND = "customer"  # the local copy's reference kind for customers
+
+
+@dataclass(frozen=True, slots=True)
+class LocalHistory:
+    """A customer's history as this desktop recorded it."""
+
+    history: CustomerHistory  # never complete: other desktops' records are on the server
+    closed_promise_ids: frozenset[str] = frozenset()  # callbacks closed here (done, cancelled)
+
+
+def local_history(store: LocalStore, customer_id: str, *, agent: str,
+                  limit: int = 50) -> LocalHistory:
+    """This desktop's newest calls with the customer (each with its current wrap-up),
+    notes and callbacks, folded exactly like the server's records (`build_history`).
+    A promise is a callback still open here. `agent` is this seat's username: every
+    local record is this agent's. Blocking (store reads)."""
+    calls = store.customer_history(customer_id, limit)
+    wrapups = store.wrapups_for_calls([call.id for call in calls]) if calls else []
+    notes = store.notes_for_customer(customer_id, limit)
+    callbacks = store.list_callbacks(customer_id=customer_id, include_closed=True)
+    open_ids = {str(c.id) for c in store.list_callbacks(customer_id=customer_id)
+                } if callbacks else set()
+    records = ([RecordView(RecordKind.CALL_RECORD.value, payload_of(c), agent) for c in calls]
+               + [RecordView(RecordKind.WRAPUP.value, payload_of(w), agent) for w in wrapups]
+               + [RecordView(RecordKind.NOTE.value, payload_of(n), agent) for n in notes]
+               + [RecordView(RecordKind.CALLBACK.value, payload_of(c), agent)
+                  for c in callbacks])
+    history = build_history(records, complete=False)
+    history = replace(history, open_promises=tuple(
+        p for p in history.open_promises if p.id in open_ids))
+    return LocalHistory(history, frozenset(str(c.id) for c in callbacks) - open_ids)
+
+
+def with_local_records(server: CustomerHistory, local: LocalHistory) -> CustomerHistory:
+    """The server's page of a customer's history plus what this desktop knows and the
+    page does not: records not pushed yet (a note saved a second ago), the current
+    wrap-up of a call re-opened here, callbacks closed here.
+
+    A record the page holds (same record id) is shown once, as the server folded it.
+    Local records older than the oldest entry of an incomplete page belong to older
+    pages, so a record pushed long ago is not pulled back to the top.
+    """
+    mine = {entry.record_id: entry for entry in local.history.timeline if entry.record_id}
+    oldest = (min((entry.at for entry in server.timeline), default=None)
+              if not server.complete else None)
+
+    def in_page(at: datetime | None) -> bool:
+        return oldest is None or (at is not None and at >= oldest)
+
+    entries: list[TimelineEntry] = []
+    for entry in server.timeline:
+        here = mine.get(entry.record_id)
+        if (here is not None and entry.kind is TimelineKind.CALL
+                and here.kind is TimelineKind.CALL and (here.wrapup_codes or here.text)):
+            # Wrap-ups are made (and re-opened) on the desktop that took the call: the
+            # local one is never older than the server's.
+            entry = replace(entry, wrapup_codes=here.wrapup_codes, text=here.text)
+        entries.append(entry)
+    known = {entry.record_id for entry in server.timeline}
+    entries += [entry for entry in local.history.timeline
+                if entry.record_id not in known and in_page(entry.at)]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+
+    promised = {promise.id for promise in server.open_promises}
+    promises = [p for p in server.open_promises if p.id not in local.closed_promise_ids]
+    promises += [p for p in local.history.open_promises
+                 if p.id not in promised and p.id not in known
+                 and in_page(p.created_at or p.due_at)]
+    promises.sort(key=lambda promise: promise.due_at)
+    contacts = [t for t in (server.last_contact_at, local.history.last_contact_at) if t]
+    return CustomerHistory(timeline=tuple(entries), open_promises=tuple(promises),
+                           last_contact_at=max(contacts, default=None),
+                           complete=server.complete)
+
+
+def local_customer_file(store: LocalStore, customer_id: str, *, agent: str, limit: int = 50,
+                        provenance: Provenance = ONLINE) -> CustomerFile | None:
+    """The customer from the local copy with this desktop's history; None when the
+    customer is not copied here. Raises CustomerDocumentError for an unreadable copy."""
+    doc = store.get_reference(CUSTOMER_REFERENCE_KIND, customer_id)
+    if doc is None:
+        return None
+    customer = Customer.from_document(customer_id, doc)
+    return CustomerFile(customer, local_history(store, customer_id, agent=agent,
+                                                limit=limit).history, provenance)
+
+
+# --- changes the agent makes: contact edits and new customers ------------------------
+
+class CustomerEditError(ValueError):
+    """What the agent typed cannot be saved; the message names the customer and field."""
+
+
+NEW_CUSTOMER_PREFIX = "N-"
+
+
+def new_customer_id() -> str:
+    """The id of a customer created on a desktop: "N-" and the 32 hex digits of a
+    uuid4. It is as unique as every record id (122 random bits: no two desktops ever
+    make the same one, with no server round trip), and imported ids ("C-1001") never
+    start with "N-". 34 characters: within the server's 64."""
+    return NEW_CUSTOMER_PREFIX + uuid.uuid4().hex
+
+
+class CustomerDraft(Protocol):
+    """What the new-customer form collects (core.customer_duplicates.NewCustomerDraft)."""
+
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def native_name(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+
+
+def _phone(text: str, region: str, where: str) -> str:
+    phone = normalize_number(text, region)
+    if not phone:
+        raise CustomerEditError(f"{where}: field 'phone': {text!r} is not a phone number "
+                                f"(region {region or 'none'})")
+    return phone
+
+
+def new_customer_fields(draft: CustomerDraft, region: str) -> dict[str, Any]:
+    """The draft as CustomerChange(created=True).fields. The phone is normalized to
+    E.164 with the agent's region. A name given only in Chinese characters is also the
+    family-name column (the server needs one Latin-or-native name column filled); the
+    file shows the native name either way."""
+    where = "new customer"
+    first, last = draft.first_name.strip(), draft.last_name.strip()
+    native = draft.native_name.strip()
+    if not (first or last or native):
+        raise CustomerEditError(f"{where}: field 'last_name': a name is required")
+    fields: dict[str, Any] = {
+        "first_name": first, "last_name": last or (native if not first else ""),
+        "phone": _phone(draft.phone, region, where),
+    }
+    for name in ("email", "account", "language"):
+        value = str(getattr(draft, name) or "").strip()
+        if value:
+            fields[name] = value
+    if native:
+        fields["extra"] = {"native_name": native}
+    return fields
+
+
+def customer_change_fields(before: Customer, after: Customer, region: str) -> dict[str, Any]:
+    """What the agent changed between the shown customer and the edited one, as
+    CustomerChange.fields: only changed columns, and in `extra` only the keys that
+    changed. The server merges `extra` key by key, so a key the agent cleared is sent
+    as null (left out, the old value would stay). Empty when nothing changed."""
+    where = f"customer {after.customer_id!r}"
+    if after.customer_id != before.customer_id:
+        raise CustomerEditError(f"{where}: field 'customer_id' cannot be changed "
+                                f"(was {before.customer_id!r})")
+    old, new = before.to_document(), after.to_document()
+    fields: dict[str, Any] = {}
+    for name in ("first_name", "last_name", "phone", "email", "account", "segment",
+                 "language", "timezone"):
+        if new[name] != old[name]:
+            fields[name] = new[name]
+    if "phone" in fields:
+        fields["phone"] = _phone(str(fields["phone"] or ""), region, where)
+        if fields["phone"] == old["phone"]:
+            del fields["phone"]
+    old_extra, new_extra = old["extra"], new["extra"]
+    extra = {key: new_extra.get(key) for key in sorted(set(old_extra) | set(new_extra))
+             if new_extra.get(key) != old_extra.get(key)}
+    if extra:
+        fields["extra"] = extra
+    return fields

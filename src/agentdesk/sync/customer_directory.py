@@ -9,8 +9,13 @@ Offline (unreachable, timing out, failing, or no login): the reference cache the
 service pulled - customers seen before and the leads of assigned campaigns - looked up
 by id and phone through their indexes, and scanned for account and name. Such answers
 say `offline` and carry the time of the local copy (the last complete sync), so the
-agent reads "offline copy from <time>". The history is not kept locally, so an offline
-file has an empty, incomplete history.
+agent reads "offline copy from <time>". An offline file's history is what this desktop
+recorded (its calls with their wrap-ups, notes and open callbacks): incomplete, since
+other desktops' records are on the server only.
+
+Online, the server's page of the history is merged with this desktop's records it does
+not hold yet (core.customer_directory.with_local_records): a note saved a second ago
+is in the file the agent opens next, and once pushed it is shown once, not twice.
 
 After a failure the server is not asked again for `retry_after` seconds: a pop must
 not wait for a connect timeout on every call while the network is down (the offline
@@ -38,12 +43,15 @@ from agentdesk.core.customer_directory import (
     CustomerFile,
     CustomerHistory,
     DirectoryUnavailableError,
+    LocalHistory,
     LookupResult,
     Promise,
     Provenance,
     SearchQuery,
     TimelineEntry,
     TimelineKind,
+    local_history,
+    with_local_records,
 )
 from agentdesk.core.records import AccessEntry, AccessReason, LocalStore, StoreError
 from agentdesk.sync.api_client import (
@@ -113,14 +121,16 @@ class DirectoryTokens(Protocol):
 class ServerCustomerDirectory:
     def __init__(self, client: CustomerApiClient, tokens: DirectoryTokens, store: LocalStore, *,
                  copy_time: Callable[[], datetime | None] = lambda: None,
-                 on_access_saved: Callable[[], None] = lambda: None,
+                 on_access_saved: Callable[[], None] = lambda: None, agent: str = "",
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  monotonic: Callable[[], float] = time.monotonic,
                  retry_after: float = 15.0) -> None:
         """`tokens` is the seat's ServerSession; `copy_time`
         says when the local copy was last synced (SyncStatus.last_success, else
-        cached_from); `on_access_saved` nudges the sync service (notify_saved)."""
+        cached_from); `on_access_saved` nudges the sync service (notify_saved);
+        `agent` is this seat's username, the owner of the records made here."""
         self._client = client
+        self._agent = agent
         self._tokens = tokens
         self._store = store
         self._copy_time = copy_time
@@ -174,7 +184,9 @@ class ServerCustomerDirectory:
         customer = _customer_or_none(customer_id, doc)
         if customer is None:
             return None
-        return CustomerFile(customer, CustomerHistory(complete=False), self._provenance(reason))
+        mine = self._local(lambda: local_history(self._store, customer_id, agent=self._agent,
+                                                 limit=page_size))
+        return CustomerFile(customer, mine.history, self._provenance(reason))
 
     def record_access(self, customer_id: str, reason: AccessReason,
                       call_record_id: str | None = None) -> None:
@@ -191,7 +203,20 @@ class ServerCustomerDirectory:
         timeline = self._authed(
             lambda t: self._client.customer_timeline(t, customer_id, page_size)).body
         self._went_online()
-        return CustomerFile(_customer_from_wire(customer), _history_from_timeline(timeline))
+        history = _history_from_timeline(timeline)
+        mine = self._local_or_none(customer_id, page_size)
+        if mine is not None:
+            history = with_local_records(history, mine)
+        return CustomerFile(_customer_from_wire(customer), history)
+
+    def _local_or_none(self, customer_id: str, page_size: int) -> LocalHistory | None:
+        """This desktop's records of the customer; online, a store that cannot be read
+        only costs the merge, never the file."""
+        try:
+            return local_history(self._store, customer_id, agent=self._agent, limit=page_size)
+        except StoreError as exc:
+            log.warning("the file is shown without this desktop's unsent records: %s", exc)
+            return None
 
     def _authed(self, call: Callable[[str], Reply[Any]]) -> Reply[Any]:
         try:
