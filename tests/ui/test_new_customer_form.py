@@ -115,6 +115,7 @@ def test_a_stale_answer_is_ignored(qtbot: QtBot, form: NewCustomerForm) -> None:
 @pytest.mark.parametrize(("number", "last", "email", "message"), [
     ("+8613600136000", "", "", "Enter the customer's name."),
     ("12", "Zhao", "", "'12' is not a phone number."),
+    ("+12", "Zhao", "", "'+12' is not a phone number."),  # a plus is not a number yet
     ("+8613600136000", "Zhao", "no-at-sign", "'no-at-sign' is not an e-mail address."),
 ])
 def test_invalid_input_is_refused_with_a_reason(qtbot: QtBot, form: NewCustomerForm,
@@ -137,3 +138,20 @@ def test_check_failure_is_shown(qtbot: QtBot, form: NewCustomerForm) -> None:
     assert form.error_label.text() == (
         "Could not check for duplicates: the server did not answer in time")
     assert form.save_button.isEnabled()
+
+
+def test_saving_is_once_until_the_caller_answers(qtbot: QtBot, form: NewCustomerForm) -> None:
+    form.start("+8613600136000")
+    type_name(qtbot, form, "Zhao", "Min")
+    with qtbot.waitSignal(form.sig_duplicate_check_requested) as asked:
+        click_save(qtbot, form)
+    with qtbot.waitSignal(form.sig_customer_created):
+        form.show_duplicate_candidates(asked.args[0], [])
+    assert not form.save_button.isEnabled()  # a double click creates no second customer
+    with qtbot.assertNotEmitted(form.sig_customer_created):
+        click_save(qtbot, form)
+    form.show_save_failed("disk full")
+    assert form.error_label.text() == "The customer could not be saved: disk full"
+    assert form.save_button.isEnabled() and form.last_name_field.text() == "Zhao"
+    with qtbot.waitSignal(form.sig_customer_created):  # checked already: saved at once
+        click_save(qtbot, form)

@@ -6,7 +6,9 @@ name (`sig_duplicate_check_requested`, answered with `show_duplicate_candidates`
 With no duplicate the new customer is emitted at once (`sig_customer_created`); with
 some, they are listed with the reason and the agent either opens one
 (`sig_customer_chosen`) or saves anyway. Changing a field after the check checks
-again. The form does no I/O itself.
+again. Once emitted, Save stays disabled until the caller answers (`start` for the
+next caller, or `show_save_failed`), so a double click never creates the customer
+twice. The form does no I/O itself.
 """
 
 from __future__ import annotations
@@ -163,7 +165,7 @@ class NewCustomerForm(QFrame):
         self.hits = find_duplicates(draft, customers, self._region)
         self.save_button.setEnabled(True)
         if not self.hits:
-            self.sig_customer_created.emit(draft)
+            self._created(draft)
             return
         self.duplicates_tree.clear()
         for hit in self.hits:
@@ -186,6 +188,17 @@ class NewCustomerForm(QFrame):
         self.save_button.setEnabled(True)
         self.error_label.setText(self.tr("Could not check for duplicates: %1").replace(
             "%1", clean_display_text(message, 200)))
+
+    def show_save_failed(self, message: str) -> None:
+        """The customer could not be saved: say why, keep what was typed, allow Save."""
+        self.save_button.setEnabled(True)
+        self.error_label.setText(self.tr("The customer could not be saved: %1").replace(
+            "%1", clean_display_text(message, 200)))
+
+    def _created(self, draft: NewCustomerDraft) -> None:
+        self.save_button.setEnabled(False)  # until the caller answers: one customer
+        self.error_label.setText("")
+        self.sig_customer_created.emit(draft)
 
     def _reason_text(self, reason: DuplicateReason) -> str:
         return {
@@ -212,7 +225,7 @@ class NewCustomerForm(QFrame):
     def _validation_error(self, draft: NewCustomerDraft) -> str:
         if not (draft.first_name or draft.last_name or draft.native_name):
             return self.tr("Enter the customer's name.")
-        if not draft.phone.startswith("+"):
+        if not normalize_number(self.phone_field.text(), self._region):
             return self.tr("'%1' is not a phone number.").replace(
                 "%1", clean_display_text(self.phone_field.text(), 40))
         if draft.email and ("@" not in draft.email or " " in draft.email):
@@ -227,7 +240,7 @@ class NewCustomerForm(QFrame):
         if error:
             return
         if self._checked == draft:  # checked, duplicates shown: "save as new anyway"
-            self.sig_customer_created.emit(draft)
+            self._created(draft)
             return
         self._pending = draft
         self.save_button.setEnabled(False)
