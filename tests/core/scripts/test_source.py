@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agentdesk.core.scripts.source import _Loader, parse_yaml
+from agentdesk.core.scripts.source import KeyLocations, _Loader, parse_yaml
 
 SCRIPTS = Path(__file__).parents[3] / "src" / "agentdesk" / "resources" / "scripts"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -122,3 +122,15 @@ def test_yaml_a_script_cannot_use_is_a_located_problem_not_a_crash(text, problem
     found, _, _, problems = positions(text)
     assert problems == [problem]
     assert found == data
+
+
+def test_key_locations_are_looked_up_when_asked():
+    data, locator, _ = parse_yaml("n:\n  id: a\n  next:   b\n", "f.yaml")
+    located = KeyLocations(locator, ("n",), tuple(data["n"]))
+    assert list(located) == ["id", "next"] and len(located) == 2
+    assert str(located["next"]) == "f.yaml:3:11"
+    assert located.get("text") is None
+    with pytest.raises(KeyError):
+        located["text"]
+    assert repr(located) == "{'id': Location(file='f.yaml', line=2, column=7), " \
+        "'next': Location(file='f.yaml', line=3, column=11)}"

@@ -26,7 +26,7 @@ from agentdesk.core.scripts.model import (
     Rebuttal,
 )
 from agentdesk.core.scripts.problems import Problem
-from agentdesk.core.scripts.source import Locator, Path
+from agentdesk.core.scripts.source import KeyLocations, Locator, Path
 
 CONTINUE = "$continue"  # in a fragment: the node its include names as continue_to
 
@@ -68,8 +68,8 @@ class Reader:
     def problem(self, path: Path, message: str) -> None:
         self.problems.append(Problem(self.at(path), message))
 
-    def locations(self, data: Mapping[str, Any], path: Path) -> dict[str, Location]:
-        return {key: self.at((*path, key)) for key in data}
+    def locations(self, data: Mapping[str, Any], path: Path) -> KeyLocations:
+        return KeyLocations(self.locator, path, tuple(data))
 
     # -- shapes -------------------------------------------------------------------------
 

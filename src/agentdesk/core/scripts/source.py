@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +95,35 @@ class Locator:
         if found is None:
             return self.at(path)
         return Location(self.file, found[0], found[1])
+
+
+class KeyLocations(Mapping[str, Location]):
+    """Where the value of each key of one mapping was written, looked up when asked.
+
+    Every node, choice, field, branch and rebuttal keeps one; only a problem ever
+    reads it, so building each Location up front was wasted on a valid script.
+    """
+
+    __slots__ = ("_keys", "_locator", "_path")
+
+    def __init__(self, locator: Locator, path: Path, keys: tuple[str, ...]) -> None:
+        self._locator = locator
+        self._path = path
+        self._keys = keys
+
+    def __getitem__(self, key: str) -> Location:
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._locator.at((*self._path, key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, Locator, list[Problem]]:
