@@ -435,6 +435,8 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
                         campaign_of=demo.campaign_of if demo is not None else lambda _n: None,
                         language=language, parent=window)
     screen.install_search_shortcut(window)
+    # Alt+digits: the wrap-up's code hotkeys while typing in it, objections elsewhere
+    screen.script_panel.objection_bar.yield_hotkeys_to(desk.wrapup_form)
     window.set_workspace(
         customer=_stacked(screen.search, screen.customer_panel, screen.new_customer_form),
         script=screen.script_panel,

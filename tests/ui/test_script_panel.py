@@ -231,3 +231,29 @@ def test_the_objection_title_is_shown_as_text_not_as_escaped_html(qtbot, panel):
     rendered = QTextDocument()
     rendered.setHtml(panel.detour_title.text())
     assert "It's too expensive" in rendered.toPlainText()
+
+
+def test_alt_digits_belong_to_the_wrapup_form_while_the_keyboard_is_in_it(qtbot, panel):
+    # the wrap-up form binds its code hotkeys (Alt+1..) to itself; with the bar's
+    # window-wide Alt+1 also live, Qt found the key ambiguous and fired neither
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+    form = QWidget(panel.window())
+    QVBoxLayout(form).addWidget(note := QLineEdit(form))
+    panel.layout().addWidget(form)
+    form.show()
+    toggled = []
+    code_key = QShortcut(QKeySequence("Alt+1"), form)
+    code_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    code_key.activated.connect(lambda: toggled.append("code"))
+    panel.objection_bar.yield_hotkeys_to(form)
+    note.setFocus()
+    qtbot.waitUntil(note.hasFocus)
+    qtbot.keyClick(note, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert toggled == ["code"]
+    assert panel.session.detour is None
+    panel.next_button.setFocus()
+    qtbot.waitUntil(panel.next_button.hasFocus)
+    qtbot.keyClick(panel.next_button, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert panel.session.detour is not None
+    assert toggled == ["code"]

@@ -1,14 +1,16 @@
 """The objection bar under the script: always visible, searchable, Alt+1..9.
 
 Alt+digit opens the n-th objection shown (after filtering); digits alone belong to the
-script's choices and the dial pad, and no other desktop shortcut uses Alt+digit.
+script's choices and the dial pad. The wrap-up form's code hotkeys are Alt+digits too,
+bound to the form: while the keyboard is in the form (`yield_hotkeys_to`) the bar's
+hotkeys step aside — two live shortcuts on one key make Qt fire neither.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from agentdesk.core.scripts import Objection
 from agentdesk.ui.flow_layout import FlowLayout, wrapping_policy
@@ -41,10 +43,28 @@ class ObjectionBar(QWidget):
         self._row_widget.setSizePolicy(wrapping_policy())
         self._row = FlowLayout(self._row_widget)
         layout.addWidget(self._row_widget, 1)
+        self.hotkeys: list[QShortcut] = []
+        self._yield_to: list[QWidget] = []
         for number in range(1, MAX_HOTKEYS + 1):
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda n=number: self.on_hotkey_activated(n))
+            self.hotkeys.append(shortcut)
+
+    def yield_hotkeys_to(self, widget: QWidget) -> None:
+        """While the keyboard focus is inside `widget`, Alt+digits are its own."""
+        if not self._yield_to:
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            app.focusChanged.connect(self.on_app_focus_changed)
+        self._yield_to.append(widget)
+        self.on_app_focus_changed(None, QApplication.focusWidget())
+
+    def on_app_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        inside = new is not None and any(
+            owner is new or owner.isAncestorOf(new) for owner in self._yield_to)
+        for shortcut in self.hotkeys:
+            shortcut.setEnabled(not inside)
 
     def set_objections(self, objections: tuple[Objection, ...], language: str) -> None:
         self._objections = objections
