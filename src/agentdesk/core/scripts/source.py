@@ -222,6 +222,8 @@ class _Builder:
         # The hot loop: plain keys and unanchored scalar values are read inline.
         next_event = self.next_event
         positions = self.positions
+        key_positions = self.key_positions
+        plain_tags = self.plain_tags
         result: dict[str, Any] = {}
         while True:
             key_event = next_event()
@@ -229,7 +231,9 @@ class _Builder:
             if key_kind is MappingEndEvent:
                 return result
             if key_kind is ScalarEvent and key_event.anchor is None:
-                key = self._scalar(key_event, path, is_key=True)
+                key = key_event.value
+                if key_event.tag is not None or plain_tags.get(key, _UNRESOLVED) is not None:
+                    key = self._scalar(key_event, path, is_key=True)
             else:  # an anchored, aliased or complex key
                 key = self.value(key_event, None)
             if not isinstance(key, str):
@@ -246,11 +250,16 @@ class _Builder:
                 continue
             child = (*path, key)
             mark = key_event.start_mark
-            self.key_positions[child] = (mark.line + 1, mark.column + 1)
+            key_positions[child] = (mark.line + 1, mark.column + 1)
             mark = value_event.start_mark
             if type(value_event) is ScalarEvent and value_event.anchor is None:
                 positions[child] = (mark.line + 1, mark.column + 1)
-                result[key] = self._scalar(value_event, child)
+                text = value_event.value
+                if value_event.tag is None and (not value_event.implicit[0]
+                                                or plain_tags.get(text, _UNRESOLVED) is None):
+                    result[key] = text  # a string: most values
+                else:
+                    result[key] = self._scalar(value_event, child)
             else:
                 result[key] = self.value(value_event, child)
 
