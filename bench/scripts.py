@@ -66,15 +66,19 @@ def generated_script(nodes: int = NODES, objections: int = OBJECTIONS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def bench_validate(runs: int = 10) -> float:
+def bench_validate(runs: int = 10) -> tuple[float, float]:
+    """Median wall-clock ms (the budget's figure) and median CPU ms of this process,
+    which other work on the box does not inflate."""
     text = generated_script()
     timings = []
+    cpu_timings = []
     for _ in range(runs + 2):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         script, problems = validate_text(text, "bench.yaml")
         timings.append((time.perf_counter() - started) * 1000)
+        cpu_timings.append((time.process_time() - cpu_started) * 1000)
         assert script is not None and not problems, problems[:3]
-    return statistics.median(timings[2:])
+    return statistics.median(timings[2:]), statistics.median(cpu_timings[2:])
 
 
 def validate_phases(runs: int = 10) -> dict[str, float]:
@@ -146,12 +150,13 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args()
     ok = True
-    validate_ms = bench_validate()
+    validate_ms, validate_cpu_ms = bench_validate()
     verdict = ("OK" if validate_ms <= BUDGET_VALIDATE_MS
                else f"MISSES by {validate_ms - BUDGET_VALIDATE_MS:.1f} ms")
     ok &= validate_ms <= BUDGET_VALIDATE_MS
     print(f"validate {NODES}-node script with {OBJECTIONS} objections: median "
-          f"{validate_ms:.1f} ms   budget <= {BUDGET_VALIDATE_MS:.0f} ms   {verdict}")
+          f"{validate_ms:.1f} ms (CPU {validate_cpu_ms:.1f} ms)   budget <= "
+          f"{BUDGET_VALIDATE_MS:.0f} ms   {verdict}")
     for name, ms in validate_phases().items():
         print(f"  {name:<32} median {ms:6.1f} ms")
     # Wall-clock figures: on a busy 2-core box they can double, so say how busy it was.
