@@ -236,6 +236,9 @@ def test_a_wrap_up_changed_in_the_window_supersedes_the_old_and_leaves_the_state
         form = desk.desk.wrapup_form
         assert form.reopening and form.isVisibleTo(desk.window)
         assert form.chosen_codes() == ("INQ-PRODUCT",)  # it starts from what was saved
+        form.note_edit.setPlainText("half typed")
+        desk.desk.on_recent_calls_reopen_requested(recent.calls()[0])  # asked twice
+        assert form.note_edit.toPlainText() == "half typed"  # the open change is kept
         form.toggle_code("AS-REPAIR")
         form.note_edit.setPlainText("engineer booked for Tuesday")
         desk.drain()

@@ -296,6 +296,10 @@ class DeskController(QObject):
                 self.tr("Finish the current call and its wrap-up first."), 8_000)
             self.recent_calls.set_busy(blocked)
             return
+        if not self.wrapup_form.finished:  # a restored or re-opened wrap-up is open
+            self._window.statusBar().showMessage(
+                self.tr("Save or cancel the wrap-up that is open first."), 8_000)
+            return
         if not status.allowed or call.current is None:
             self._window.statusBar().showMessage(
                 self.tr("This wrap-up can no longer be changed."), 8_000)
