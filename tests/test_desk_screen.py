@@ -309,6 +309,7 @@ def test_an_unknown_caller_becomes_a_new_customer_whose_file_opens(
     assert recorded.args[0].record.customer_id == customer_id
 
     # The next call from that number pops the new customer's file.
+    assert seat.workflow.call_context(call_id) is None  # the record has taken it
     with qtbot.waitSignal(seat.panel.sig_file_shown, timeout=5000) as again:
         seat.phone.incoming_call(UNKNOWN)
     assert again.args == [customer_id]
@@ -361,3 +362,14 @@ def test_offline_pop_shows_this_desktops_timeline_and_overdue_promise(
         assert promise.text(0).startswith("Overdue")
     finally:
         seat.close()
+
+
+def test_cancelling_the_form_saves_nothing_and_says_so(qtbot: QtBot, seat: Screen) -> None:
+    seat.phone.incoming_call(UNKNOWN)
+    qtbot.waitUntil(lambda: not seat.form.isHidden(), timeout=5000)
+    seat.form.last_name_field.setText("Zhao")
+    qtbot.mouseClick(seat.form.cancel_button, Qt.MouseButton.LeftButton)
+    assert seat.form.isHidden() and not seat.panel.isHidden()
+    assert seat.panel.status_label.text() == "Unknown caller: no customer file was made."
+    seat.writer.submit(lambda: None).result(5)
+    assert seat.pending(RecordKind.CUSTOMER_CHANGE) == []

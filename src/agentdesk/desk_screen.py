@@ -171,6 +171,7 @@ class CallScreen(QObject):
             self.on_form_duplicate_check_requested)
         self.new_customer_form.sig_customer_chosen.connect(self.on_panel_customer_chosen)
         self.new_customer_form.sig_customer_created.connect(self.on_form_customer_created)
+        self.new_customer_form.sig_cancelled.connect(self.on_form_cancelled)
         self.customer_panel.sig_note_saved.connect(self.on_panel_note_saved)
         self.customer_panel.sig_customer_edited.connect(self.on_panel_customer_edited)
         self.customer_panel.edit_button.toggled.connect(self.on_panel_edit_toggled)
@@ -515,3 +516,11 @@ class CallScreen(QObject):
                 self._workflow.update_context(call_id, customer_id=customer_id)
 
         self._save("a new customer", write, saved, form.show_save_failed)
+
+    @Slot()
+    def on_form_cancelled(self) -> None:
+        """No file for this caller: the panel says so (Ctrl+F still finds one)."""
+        self._form_call = None
+        self.new_customer_form.hide()
+        self.customer_panel.show()
+        self.customer_panel.clear(self.tr("Unknown caller: no customer file was made."))
