@@ -171,6 +171,9 @@ def test_hang_up_opens_the_form_and_a_restart_restores_the_draft(
         qtbot.waitUntil(lambda: form.call_record_id == record_id, timeout=5000)
         assert form.note_edit.toPlainText() == "engineer booked for Tuesday"
         assert form.chosen_codes() == ("AS-REPAIR",)
+        # the agent is told which call this is: not the one that just ended
+        assert form.banner.isVisibleTo(form)
+        assert "138 0013 8000" in form.banner.text() and "1 left" in form.banner.text()
         with qtbot.waitSignal(form.sig_saved, timeout=5000):
             assert form.save()
         qtbot.waitUntil(lambda: second.store.latest_wrapup_for_call(record_id) is not None,

@@ -426,7 +426,9 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
     window = MainWindow(seat.calls, seat.bridge, seat.settings,
                         quality_provider=seat.phone.quality, demo=demo)
     desk = DeskController(window, seat.bridge, seat.workflow, seat.store, seat.reference,
-                          seat.run_in_writer, language=language)
+                          seat.run_in_writer, language=language,
+                          region=seat.settings.phone.default_region,
+                          on_saved=seat.on_history_record_saved)  # callback updates sync
     seat.workflow.read_draft_note_with(desk.draft_note)
     screen = CallScreen(seat.bridge, seat.workflow, desk, seat.reference,
                         seat.customer_directory(), region=seat.settings.phone.default_region,
@@ -442,7 +444,19 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
         script=screen.script_panel,
         wrapup=desk.wrapup_form, agent_state=desk.agent_state,
         side=((desk.dashboard, QCoreApplication.translate("Seat", "My figures")),
+              (desk.recent_calls, QCoreApplication.translate("Seat", "Recent calls")),
               (desk.callbacks, QCoreApplication.translate("Seat", "My callbacks"))))
+
+    def on_callback_activated(callback: Callback) -> None:
+        """A promise opened from My callbacks: the customer's file, or for a caller with
+        no file yet the number, ready to dial."""
+        if callback.customer_id:
+            screen.on_search_customer_chosen(callback.customer_id)
+        elif callback.callback_number:
+            window.call_bar.number_field.setText(callback.callback_number)
+            window.call_bar.focus_number_field()
+
+    desk.callbacks.sig_callback_activated.connect(on_callback_activated)
     window.sig_settings_requested.connect(lambda: _open_settings(seat, window))
     if seat.sync_bridge is not None and seat.sync is not None:
         sync_widget = SyncStatusWidget(seat.sync_bridge)
@@ -454,6 +468,7 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
             sync_widget.sig_login_requested.connect(login.open_dialog)
         network = NetworkWatch(window)
         network.sig_network_returned.connect(seat.sync_bridge.sync_now)
+    app.aboutToQuit.connect(desk.stop)  # before the seat stops the store writer
     app.aboutToQuit.connect(seat.shutdown)
     uninstall_hook = install_exception_hook()
     _install_signal_handlers(app)

@@ -57,6 +57,7 @@ from agentdesk.ui.background_jobs import BackgroundJobs
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.callbacks_list import CallbacksList
 from agentdesk.ui.dashboard import PersonalDashboard
+from agentdesk.ui.display_text import display_number
 from agentdesk.ui.main_window import MainWindow
 from agentdesk.ui.recent_calls import RecentCall, RecentCallsList
 from agentdesk.ui.wrapup_form import WrapUpForm
@@ -100,6 +101,7 @@ class DeskController(QObject):
         self.agent_state = AgentStateWidget(workflow.agent, window, language=language)
         self.wrapup_form = WrapUpForm(window, language=language, clock=clock)
         self.wrapup_form.setEnabled(False)
+        self._region = region
         self.callbacks = CallbacksList(window, region=region, clock=clock)
         self.recent_calls = RecentCallsList(window, region=region, language=language,
                                             clock=clock)
@@ -170,6 +172,13 @@ class DeskController(QObject):
         self.wrapup_form.start(WrapUpContext(call.id, code_set, call.customer_id,
                                              callback_number=callback_number(call)),
                                draft=draft.fields if draft else None)
+        # Not the call that just ended: say which one, and how many are left.
+        self.wrapup_form.show_notice(self.tr(
+            "Unfinished when agentdesk stopped: the call with {number} at {time} "
+            "({left} left to wrap up).").format(
+                number=display_number(call.remote_number, self._region),
+                time=call.started_at.astimezone().strftime("%H:%M"),
+                left=len(self._recovering)))
         self._offer_open_callback(call)
         self._window.show_wrapup(True)
 

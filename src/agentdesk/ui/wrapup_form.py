@@ -712,6 +712,13 @@ class WrapUpForm(QWidget):
         self.banner.setText(banner)
         self.banner.show()
 
+    def show_notice(self, text: str) -> None:
+        """A line above the codes saying which call this is, when it is not obvious
+        (a wrap-up restored after a restart is not the call that just ended)."""
+        if not self._finished:
+            self.banner.setText(text)
+            self.banner.show()
+
     def _show_banner(self) -> None:
         context = self._context
         if context is not None and context.reopens is not None:
