@@ -188,7 +188,8 @@ class Seat(QObject):
 
         return ServerCustomerDirectory(
             CustomerApiClient(self.settings.server.url), sync.session, self.store,
-            copy_time=copy_time, on_access_saved=sync.service.notify_saved)
+            copy_time=copy_time, on_access_saved=sync.service.notify_saved,
+            agent=self.settings.server.username)
 
     def run_in_writer(self, job: Callable[[], None]) -> object:
         """Run store work on the writer thread (in order with the records)."""
@@ -435,7 +436,10 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
                         agent_username=seat.settings.server.username or seat.settings.sip.username,
                         agent_name=seat.settings.sip.display_name,
                         campaign_of=demo.campaign_of if demo is not None else lambda _n: None,
-                        language=language, parent=window)
+                        language=language, store=seat.store, run_in_writer=seat.run_in_writer,
+                        on_record_saved=seat.on_history_record_saved, parent=window)
+    screen.sig_problem_reported.connect(
+        lambda message: window.statusBar().showMessage(message, 10_000))
     screen.install_search_shortcut(window)
     # Alt+digits: the wrap-up's code hotkeys while typing in it, objections elsewhere
     screen.script_panel.objection_bar.yield_hotkeys_to(desk.wrapup_form)
