@@ -142,7 +142,11 @@ def free_port() -> int:
 
 
 def percentile(values: list[float], p: int) -> float:
-    return statistics.quantiles(values, n=100)[p - 1] if len(values) >= 2 else values[0]
+    """Interpolated between the samples: with 50 calls the default (exclusive) method
+    put the p95 above the slowest call."""
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 def build(url: str, customers: int, interactions: int) -> None:

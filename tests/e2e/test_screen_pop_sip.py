@@ -38,6 +38,7 @@ from agentdesk.desk_screen import CallScreen
 from agentdesk.paths import SeatPaths
 from agentdesk.ui.customer_panel import local_time_text
 from agentdesk.ui.main_window import MainWindow
+from agentdesk.ui.sync_status import SyncStatusWidget
 from tests.sip.sipp import HOST, SippFactory, SippRun, free_port
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow]
@@ -178,6 +179,7 @@ class Desk:
         # In the app the event loop has ended before Seat.shutdown; here it goes on, so
         # nothing queued during shutdown (a sync status, reference data read on the
         # writer thread) may reach the seat's slots or the panes afterwards.
+        self.controller.stop()  # before the seat stops the store writer, as in the app
         self.screen.close()
         if self.seat.sync_bridge is not None:
             self.seat.sync_bridge.sig_status_changed.disconnect(
@@ -189,12 +191,15 @@ class Desk:
 
 def open_desk(seat: Seat, directory: CustomerDirectory | None = None,
               language: str = "en") -> Desk:
-    """The window of `seat` as app._run_seat builds it; `directory` replaces the seat's
-    own (the server's, with the local copy when it is down) when given."""
+    """The window of `seat` as app._run_seat builds it (less the login dialog and the
+    network watch: the password is given, the network is loopback); `directory`
+    replaces the seat's own (the server's, with the local copy when it is down)."""
     window = MainWindow(seat.calls, seat.bridge, seat.settings,
                         quality_provider=seat.phone.quality, demo=None, tray_available=False)
     controller = DeskController(window, seat.bridge, seat.workflow, seat.store,
-                                seat.reference, seat.run_in_writer, language=language)
+                                seat.reference, seat.run_in_writer, language=language,
+                                region=seat.settings.phone.default_region,
+                                on_saved=seat.on_history_record_saved)
     seat.workflow.read_draft_note_with(controller.draft_note)
     screen = CallScreen(seat.bridge, seat.workflow, controller, seat.reference,
                         directory if directory is not None else seat.customer_directory(),
@@ -202,14 +207,21 @@ def open_desk(seat: Seat, directory: CustomerDirectory | None = None,
                         agent_username=seat.settings.server.username
                         or seat.settings.sip.username,
                         agent_name=seat.settings.sip.display_name, language=language,
-                        parent=window)
+                        store=seat.store, run_in_writer=seat.run_in_writer,
+                        on_record_saved=seat.on_history_record_saved, parent=window)
+    screen.sig_problem_reported.connect(
+        lambda message: window.statusBar().showMessage(message, 10_000))
     screen.install_search_shortcut(window)
+    screen.script_panel.objection_bar.yield_hotkeys_to(controller.wrapup_form)
     window.set_workspace(
         customer=_stacked(screen.search, screen.customer_panel, screen.new_customer_form),
         script=screen.script_panel, wrapup=controller.wrapup_form,
         agent_state=controller.agent_state,
         side=((controller.dashboard, QCoreApplication.translate("Seat", "My figures")),
+              (controller.recent_calls, QCoreApplication.translate("Seat", "Recent calls")),
               (controller.callbacks, QCoreApplication.translate("Seat", "My callbacks"))))
+    if seat.sync_bridge is not None:
+        window.statusBar().addPermanentWidget(SyncStatusWidget(seat.sync_bridge))
     return Desk(seat, window, controller, screen)
 
 
