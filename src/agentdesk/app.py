@@ -18,6 +18,7 @@ import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from agentdesk.core.agent_state import AgentStateMachine
 from agentdesk.core.call_history import CallHistory
 from agentdesk.core.call_service import CallService
 from agentdesk.core.call_workflow import CallWorkflow
+from agentdesk.core.customer_directory import CustomerDirectory
 from agentdesk.core.phone_events import CallDirection, CallState
 from agentdesk.core.records import AgentStateChange, Callback, StoreError, WrapUp
 from agentdesk.core.secrets import SecretKind, SecretStoreError
@@ -159,6 +161,8 @@ class Seat(QObject):
 
     def on_sync_status_changed(self, status: SyncStatus) -> None:
         # A completed sync may have pulled new code sets, reasons or scripts.
+        if self._stopped:  # a status queued before shutdown: the writer is gone
+            return
         if status.last_success is not None and status.last_success != self._last_sync:
             self._last_sync = status.last_success
             self.reference.refresh()
@@ -192,7 +196,11 @@ class Seat(QObject):
             agent=self.settings.server.username)
 
     def run_in_writer(self, job: Callable[[], None]) -> object:
-        """Run store work on the writer thread (in order with the records)."""
+        """Run store work on the writer thread (in order with the records); after
+        shutdown there is no writer and the job is dropped (None)."""
+        if self._stopped:
+            log.debug("store job dropped: the seat has stopped")
+            return None
         return self._store_writer.submit(job)
 
     def _write(self, job: Callable[[], None]) -> None:
@@ -422,17 +430,33 @@ def _device_lists() -> tuple[list[str], list[str]]:
     return list(lists.inputs), list(lists.outputs)
 
 
-def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
-              language: str = "en") -> int:
+@dataclass
+class DeskWindow:
+    """The seat's window and the two controllers behind its panes."""
+
+    window: MainWindow
+    desk: DeskController
+    screen: CallScreen
+    sync_widget: SyncStatusWidget | None
+
+
+def build_desk_window(seat: Seat, demo: DemoController | None = None, language: str = "en",
+                      *, directory: CustomerDirectory | None = None,
+                      tray_available: bool | None = None) -> DeskWindow:
+    """Everything the agent sees, wired to the seat: one builder for the app, the
+    end-to-end tests and the benchmarks, so they cannot drift apart. `directory`
+    replaces the seat's own customer directory (benchmarks)."""
     window = MainWindow(seat.calls, seat.bridge, seat.settings,
-                        quality_provider=seat.phone.quality, demo=demo)
+                        quality_provider=seat.phone.quality, demo=demo,
+                        tray_available=tray_available)
     desk = DeskController(window, seat.bridge, seat.workflow, seat.store, seat.reference,
                           seat.run_in_writer, language=language,
                           region=seat.settings.phone.default_region,
                           on_saved=seat.on_history_record_saved)  # callback updates sync
     seat.workflow.read_draft_note_with(desk.draft_note)
     screen = CallScreen(seat.bridge, seat.workflow, desk, seat.reference,
-                        seat.customer_directory(), region=seat.settings.phone.default_region,
+                        directory if directory is not None else seat.customer_directory(),
+                        region=seat.settings.phone.default_region,
                         agent_username=seat.settings.server.username or seat.settings.sip.username,
                         agent_name=seat.settings.sip.display_name,
                         campaign_of=demo.campaign_of if demo is not None else lambda _n: None,
@@ -461,10 +485,20 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
             window.call_bar.focus_number_field()
 
     desk.callbacks.sig_callback_activated.connect(on_callback_activated)
-    window.sig_settings_requested.connect(lambda: _open_settings(seat, window))
-    if seat.sync_bridge is not None and seat.sync is not None:
+    sync_widget = None
+    if seat.sync_bridge is not None:
         sync_widget = SyncStatusWidget(seat.sync_bridge)
         window.statusBar().addPermanentWidget(sync_widget)
+    return DeskWindow(window, desk, screen, sync_widget)
+
+
+def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
+              language: str = "en") -> int:
+    built = build_desk_window(seat, demo, language)
+    window, desk, screen, sync_widget = (built.window, built.desk, built.screen,
+                                         built.sync_widget)
+    window.sig_settings_requested.connect(lambda: _open_settings(seat, window))
+    if seat.sync_bridge is not None and seat.sync is not None and sync_widget is not None:
         # A demo seat's password is made for the run: there is nothing to ask for.
         if seat.asks_for_server_login:
             login = ServerLoginFlow(seat.sync_bridge, seat.sync.session, seat.secrets,

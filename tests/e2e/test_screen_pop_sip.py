@@ -27,9 +27,9 @@ from pathlib import Path
 import httpx
 import pytest
 import shiboken6
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 
-from agentdesk.app import Seat, _stacked, demo_settings
+from agentdesk.app import Seat, build_desk_window, demo_settings
 from agentdesk.core.customer_directory import CustomerDirectory
 from agentdesk.credentials import SessionSecretStore
 from agentdesk.demo_server import AGENT_TEAM, AGENT_USERNAME, COLLEAGUES, demo_customers_csv
@@ -38,7 +38,6 @@ from agentdesk.desk_screen import CallScreen
 from agentdesk.paths import SeatPaths
 from agentdesk.ui.customer_panel import local_time_text
 from agentdesk.ui.main_window import MainWindow
-from agentdesk.ui.sync_status import SyncStatusWidget
 from tests.sip.sipp import HOST, SippFactory, SippRun, free_port
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow]
@@ -194,35 +193,9 @@ def open_desk(seat: Seat, directory: CustomerDirectory | None = None,
     """The window of `seat` as app._run_seat builds it (less the login dialog and the
     network watch: the password is given, the network is loopback); `directory`
     replaces the seat's own (the server's, with the local copy when it is down)."""
-    window = MainWindow(seat.calls, seat.bridge, seat.settings,
-                        quality_provider=seat.phone.quality, demo=None, tray_available=False)
-    controller = DeskController(window, seat.bridge, seat.workflow, seat.store,
-                                seat.reference, seat.run_in_writer, language=language,
-                                region=seat.settings.phone.default_region,
-                                on_saved=seat.on_history_record_saved)
-    seat.workflow.read_draft_note_with(controller.draft_note)
-    screen = CallScreen(seat.bridge, seat.workflow, controller, seat.reference,
-                        directory if directory is not None else seat.customer_directory(),
-                        region=seat.settings.phone.default_region,
-                        agent_username=seat.settings.server.username
-                        or seat.settings.sip.username,
-                        agent_name=seat.settings.sip.display_name, language=language,
-                        store=seat.store, run_in_writer=seat.run_in_writer,
-                        on_record_saved=seat.on_history_record_saved, parent=window)
-    screen.sig_problem_reported.connect(
-        lambda message: window.statusBar().showMessage(message, 10_000))
-    screen.install_search_shortcut(window)
-    screen.script_panel.objection_bar.yield_hotkeys_to(controller.wrapup_form)
-    window.set_workspace(
-        customer=_stacked(screen.search, screen.customer_panel, screen.new_customer_form),
-        script=screen.script_panel, wrapup=controller.wrapup_form,
-        agent_state=controller.agent_state,
-        side=((controller.dashboard, QCoreApplication.translate("Seat", "My figures")),
-              (controller.recent_calls, QCoreApplication.translate("Seat", "Recent calls")),
-              (controller.callbacks, QCoreApplication.translate("Seat", "My callbacks"))))
-    if seat.sync_bridge is not None:
-        window.statusBar().addPermanentWidget(SyncStatusWidget(seat.sync_bridge))
-    return Desk(seat, window, controller, screen)
+    built = build_desk_window(seat, None, language, directory=directory,
+                              tray_available=False)
+    return Desk(seat, built.window, built.desk, built.screen)
 
 
 def pop_seat_settings(server_url: str = "", username: str = AGENT_USERNAME):
