@@ -199,6 +199,30 @@
         <source>No server is set up for this seat.</source>
         <translation>本坐席未配置服务器。</translation>
     </message>
+    <message>
+        <source>this seat has no local store</source>
+        <translation>此座席没有本地存储</translation>
+    </message>
+    <message>
+        <source>The note could not be saved: {error}</source>
+        <translation>备注未能保存：{error}</translation>
+    </message>
+    <message>
+        <source>Not saved: {error}</source>
+        <translation>未保存：{error}</translation>
+    </message>
+    <message>
+        <source>The contact change could not be saved: {error}</source>
+        <translation>联系方式的修改未能保存：{error}</translation>
+    </message>
+    <message>
+        <source>the new customer is not in the local copy</source>
+        <translation>新客户不在本地副本中</translation>
+    </message>
+    <message>
+        <source>Unknown caller: no customer file was made.</source>
+        <translation>未知来电者：未创建客户档案。</translation>
+    </message>
 </context>
 <context>
     <name>CallText</name>
@@ -280,6 +304,46 @@
     <message>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>Done: the customer was called back</source>
+        <translation>完成：已回电客户</translation>
+    </message>
+    <message>
+        <source>Cancel the callback…</source>
+        <translation>取消回电…</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Cancel…</source>
+        <translation>取消…</translation>
+    </message>
+    <message>
+        <source>Why is it cancelled?</source>
+        <translation>为什么取消？</translation>
+    </message>
+    <message>
+        <source>e.g. the customer no longer wants it</source>
+        <translation>例如：客户不再需要</translation>
+    </message>
+    <message>
+        <source>Cancel the callback</source>
+        <translation>取消回电</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Caller {number}</source>
+        <translation>来电者 {number}</translation>
+    </message>
+    <message>
+        <source>Why is the callback for {customer} cancelled?</source>
+        <translation>为什么取消 {customer} 的回电？</translation>
     </message>
     <message>
         <source>Me</source>
@@ -579,8 +643,44 @@
         <translation>上次会话有 {count} 通通话仍需小结。</translation>
     </message>
     <message>
+        <source>Unfinished when agentdesk stopped: the call with {number} at {time} ({left} left to wrap up).</source>
+        <translation>agentdesk 停止时未完成：{time} 与 {number} 的通话（还有 {left} 个待完成话后处理）。</translation>
+    </message>
+    <message>
         <source>No wrap-up codes are set up for this call.</source>
         <translation>此通话未配置小结代码。</translation>
+    </message>
+    <message>
+        <source>The change of the earlier wrap-up was not saved.</source>
+        <translation>对之前话后小结的修改未保存。</translation>
+    </message>
+    <message>
+        <source>Finish the current call and its wrap-up first.</source>
+        <translation>请先结束当前通话并完成其话后小结。</translation>
+    </message>
+    <message>
+        <source>Save or cancel the wrap-up that is open first.</source>
+        <translation>请先保存或取消已打开的话后小结。</translation>
+    </message>
+    <message>
+        <source>This wrap-up can no longer be changed.</source>
+        <translation>此话后小结已不能再修改。</translation>
+    </message>
+    <message>
+        <source>The wrap-up was changed; the earlier one stays on record.</source>
+        <translation>话后小结已修改；之前的版本仍保留在记录中。</translation>
+    </message>
+    <message>
+        <source>The callback could not be closed: {error}</source>
+        <translation>回电未能关闭：{error}</translation>
+    </message>
+    <message>
+        <source>Callback marked done.</source>
+        <translation>回电已标记为完成。</translation>
+    </message>
+    <message>
+        <source>Callback cancelled.</source>
+        <translation>回电已取消。</translation>
     </message>
     <message>
         <source>A promised callback is due at {time}.</source>
@@ -794,6 +894,10 @@
         <translation>无法检查重复客户：%1</translation>
     </message>
     <message>
+        <source>The customer could not be saved: %1</source>
+        <translation>客户未能保存：%1</translation>
+    </message>
+    <message>
         <source>same number</source>
         <translation>号码相同</translation>
     </message>
@@ -992,6 +1096,105 @@
     </message>
 </context>
 <context>
+    <name>RecentCallsList</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Wrap-up</source>
+        <translation>话后小结</translation>
+    </message>
+    <message>
+        <source>Change until</source>
+        <translation>可修改至</translation>
+    </message>
+    <message>
+        <source>Change wrap-up…</source>
+        <translation>修改话后小结…</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>呼入</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>呼出</translation>
+    </message>
+    <message>
+        <source>The after-call work ran out before a wrap-up was saved: change it to record the real outcome.</source>
+        <translation>话后处理时间在保存小结前已用完：请修改以记录真实结果。</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未接通</translation>
+    </message>
+    <message>
+        <source>Not wrapped up yet</source>
+        <translation>尚未完成小结</translation>
+    </message>
+    <message>
+        <source>Auto-wrapped</source>
+        <translation>自动结束</translation>
+    </message>
+    <message>
+        <source>{codes} (changed)</source>
+        <translation>{codes}（已修改）</translation>
+    </message>
+    <message>
+        <source>Choose a call to change its wrap-up.</source>
+        <translation>选择一个通话以修改其话后小结。</translation>
+    </message>
+    <message>
+        <source>Finish the current wrap-up first.</source>
+        <translation>请先完成当前的话后小结。</translation>
+    </message>
+    <message>
+        <source>Not during a call.</source>
+        <translation>通话中不可修改。</translation>
+    </message>
+    <message>
+        <source>The call was not connected: there is nothing to wrap up.</source>
+        <translation>该通话未接通：无需小结。</translation>
+    </message>
+    <message>
+        <source>This call has no saved wrap-up yet.</source>
+        <translation>该通话尚无已保存的话后小结。</translation>
+    </message>
+    <message>
+        <source>No wrap-up codes are set up for this call.</source>
+        <translation>此通话没有设置话后代码。</translation>
+    </message>
+    <message>
+        <source>Wrap-ups of this queue cannot be changed once saved.</source>
+        <translation>此队列的话后小结一经保存便不能修改。</translation>
+    </message>
+    <message>
+        <source>The time to change it ended at {time}.</source>
+        <translation>修改期限已于 {time} 结束。</translation>
+    </message>
+    <message>
+        <source>You can change it until {time}.</source>
+        <translation>可修改至 {time}。</translation>
+    </message>
+</context>
+<context>
     <name>Registration</name>
     <message>
         <source>Direct calls only (no registrar)</source>
@@ -1136,6 +1339,10 @@ Enter it for this session only (it is never written to disk).</source>
     <message>
         <source>My figures</source>
         <translation>我的数据</translation>
+    </message>
+    <message>
+        <source>Recent calls</source>
+        <translation>最近通话</translation>
     </message>
     <message>
         <source>My callbacks</source>
@@ -1481,6 +1688,10 @@ The password will be kept for this session only; you will be asked for it again 
         <translation>演示：模拟来电</translation>
     </message>
     <message>
+        <source>Demo: call a telesales lead</source>
+        <translation>演示：呼叫一个电销线索</translation>
+    </message>
+    <message>
         <source>Anywhere in the window</source>
         <translation>窗口内任意位置</translation>
     </message>
@@ -1739,12 +1950,24 @@ The password will be kept for this session only; you will be asked for it again 
         <translation>跳过</translation>
     </message>
     <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Keep the saved wrap-up as it is (Esc)</source>
+        <translation>保留已保存的话后小结不变 (Esc)</translation>
+    </message>
+    <message>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
         <source>Amount</source>
         <translation>金额</translation>
+    </message>
+    <message>
+        <source>This call keeps the callback promised for {time}: mark it done</source>
+        <translation>此通话兑现了约定于 {time} 的回电：标记为完成</translation>
     </message>
     <message>
         <source>Chosen: {codes}</source>
@@ -1799,8 +2022,8 @@ The password will be kept for this session only; you will be asked for it again 
         <translation>请以数字形式输入金额，例如 199.00。</translation>
     </message>
     <message>
-        <source>A callback needs an identified customer.</source>
-        <translation>预约回电前需要先识别客户。</translation>
+        <source>A callback needs a customer, or a caller&apos;s number to call back.</source>
+        <translation>回电需要客户，或可回拨的来电号码。</translation>
     </message>
     <message>
         <source>Choose the callback time.</source>
@@ -1839,8 +2062,16 @@ The password will be kept for this session only; you will be asked for it again 
         <translation>已保存。</translation>
     </message>
     <message>
+        <source>Kept on a call</source>
+        <translation>已在通话中兑现</translation>
+    </message>
+    <message>
         <source>Skipped.</source>
         <translation>已跳过。</translation>
+    </message>
+    <message>
+        <source>Not changed.</source>
+        <translation>未修改。</translation>
     </message>
     <message>
         <source>Changing the wrap-up saved at {time}: the change is recorded as a new wrap-up.</source>
