@@ -368,11 +368,13 @@ class CallScreen(QObject):
 
     def _rerender(self) -> None:
         """Show the file as this screen holds it now. While the agent edits the contact
-        data it waits: rendering ends the edit, which would save half-typed data."""
+        data only the history is refreshed: a whole render ends the edit, which would
+        save half-typed data; the rest follows when the edit ends."""
         shown = self._shown
         if shown is None or not self._showing(shown.customer.customer_id):
             return
         if self.customer_panel.edit_button.isChecked():
+            self.customer_panel.show_history(shown.history, shown.provenance)
             self._render_pending = True
             return
         self._render_pending = False

@@ -201,3 +201,21 @@ def test_file_shown_is_said_once_the_widgets_are_filled(qtbot: QtBot,
     with qtbot.assertNotEmitted(panel.sig_file_shown):
         panel.show_looking_up("+8613700137000")
         panel.show_candidates((), "")
+
+
+def test_show_history_refreshes_the_timeline_without_ending_an_edit(panel):
+    from dataclasses import replace as replaced
+
+    from agentdesk.core.customer_directory import Provenance
+    file = CustomerFile(FATHER, FATHER_HISTORY)
+    assert len(file.history.timeline) > 1
+    panel.show_file(file)
+    panel.edit_button.setChecked(True)
+    shown = []
+    panel.sig_file_shown.connect(shown.append)
+    fewer = replaced(file.history, timeline=file.history.timeline[:1])
+    panel.show_history(fewer, Provenance(offline=True, copy_from=NOW))
+    assert panel.edit_button.isChecked()  # the contact edit goes on
+    assert shown == []  # not a new file
+    assert panel.timeline_tree.topLevelItemCount() == 1
+    assert "this desktop's own records" in panel.history_label.text()

@@ -36,6 +36,7 @@ from agentdesk.core.caller_identity import normalize_number
 from agentdesk.core.customer_directory import (
     Customer,
     CustomerFile,
+    CustomerHistory,
     Promise,
     Provenance,
     TimelineEntry,
@@ -309,15 +310,31 @@ class CustomerPanel(QFrame):
         self._show_contact(customer)
         self._show_promises(file.history.open_promises)
         self._show_complaints(customer)
-        self._show_timeline(file.history.timeline)
-        if file.provenance.offline and not file.history.timeline:
+        self._show_history(file.history, file.provenance)
+        # Last: a listener (the pop benchmark, an e2e test) reads a complete file.
+        self.sig_file_shown.emit(customer.customer_id)
+
+    def show_history(self, history: CustomerHistory, provenance: Provenance) -> None:
+        """Refresh the promises and the timeline of the file shown (a note was just
+        written, a callback closed) without touching the contact data being edited."""
+        if self._file is None:
+            return
+        self._file = replace(self._file, history=history, provenance=provenance)
+        self.show_offline(provenance)
+        self._show_history(history, provenance)
+
+    def _show_history(self, history: CustomerHistory, provenance: Provenance) -> None:
+        self._show_promises(history.open_promises)
+        self._show_timeline(history.timeline)
+        if provenance.offline and not history.timeline:
             self.history_label.setText(self.tr("History is not available offline."))
-        elif not file.history.complete:
+        elif provenance.offline:
+            self.history_label.setText(self.tr(
+                "Offline: this desktop's own records only; the server has the rest."))
+        elif not history.complete:
             self.history_label.setText(self.tr("Newest entries only; more on the server."))
         else:
             self.history_label.setText("")
-        # Last: a listener (the pop benchmark, an e2e test) reads a complete file.
-        self.sig_file_shown.emit(customer.customer_id)
 
     def _badges(self, customer: Customer) -> str:
         lifecycle = {

@@ -497,6 +497,10 @@
         <translation>离线时无法查看历史记录。</translation>
     </message>
     <message>
+        <source>Offline: this desktop&apos;s own records only; the server has the rest.</source>
+        <translation>离线：仅显示本机的记录；其余记录在服务器上。</translation>
+    </message>
+    <message>
         <source>Newest entries only; more on the server.</source>
         <translation>仅显示最新记录；更多记录在服务器上。</translation>
     </message>
