@@ -31,6 +31,8 @@ def test_code_sets_from_the_store_decide_the_acw_policy(qtbot: QtBot, store) -> 
     changes += [ReferenceChange("not_ready_reason", r.code, r.to_document())
                 for r in codes.not_ready_reasons]
     changes.append(ReferenceChange("wrapup_code_set", "broken", {"id": "broken"}))
+    changes.append(ReferenceChange("campaign", "demo-telesales", {
+        "id": "demo-telesales", "title": {"en": "the fiber upgrade", "zh_CN": "光纤升级"}}))
     store.apply_reference_changes(changes, [], cursor=7)
     writer = ThreadPoolExecutor(max_workers=1)
     try:
@@ -49,3 +51,17 @@ def test_code_sets_from_the_store_decide_the_acw_policy(qtbot: QtBot, store) -> 
     sales = reference.acw_policy_for(CallContext(queue="service", campaign_id="demo-telesales"))
     assert sales.mode is AcwMode.MANDATORY
     assert reference.code_set_for(CallContext(queue="orders")).id == "orders"
+    assert reference.campaign_variables("demo-telesales", "zh_CN")["name"] == "光纤升级"
+
+
+@pytest.mark.parametrize(("doc", "language", "name"), [
+    ({"title": "Fiber upgrade, winter"}, "en", "Fiber upgrade, winter"),
+    ({"title": {"en": "Fiber upgrade", "zh_CN": "光纤升级"}}, "zh_CN", "光纤升级"),
+    ({"title": {"zh_CN": "光纤升级"}}, "en", "光纤升级"),
+    ({"title": ""}, "en", "winter-fiber"),
+    (None, "en", "winter-fiber"),
+])
+def test_a_script_names_the_campaign_by_its_title(doc, language, name):
+    from agentdesk.desk_reference import campaign_variables
+    assert campaign_variables("winter-fiber", doc, language) == {"id": "winter-fiber",
+                                                                 "name": name}

@@ -11,7 +11,7 @@ bad code set must not take the others away.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,8 @@ class DeskReferenceData:
     code_sets: tuple[CodeSet, ...] = ()
     not_ready_reasons: tuple[NotReadyReason, ...] = ()
     scripts: tuple[Script, ...] = ()
+    # campaign id -> its document ({"id", "title", "assigned", "leads", ...})
+    campaigns: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     problems: tuple[str, ...] = field(default=())
 
 
@@ -53,7 +55,20 @@ def read_reference(store: LocalStore) -> DeskReferenceData:
         code_sets=tuple(parse("wrapup_code_set", CodeSet.from_document)),
         not_ready_reasons=tuple(parse("not_ready_reason", NotReadyReason.from_document)),
         scripts=tuple(parse("script", script_from_document)),
+        campaigns={c.key: dict(c.doc) for c in store.list_reference("campaign")},
         problems=tuple(problems))
+
+
+def campaign_variables(campaign_id: str, doc: Mapping[str, Any] | None,
+                       language: str) -> dict[str, str]:
+    """What a script may say about the call's campaign: `{campaign.name}` is its title
+    (in the script's language when the title has several), else the id itself."""
+    title = (doc or {}).get("title")
+    if isinstance(title, Mapping):
+        title = title.get(language) or title.get(language.split("_")[0]) \
+            or next((t for t in title.values() if isinstance(t, str) and t), None)
+    name = title if isinstance(title, str) and title.strip() else campaign_id
+    return {"id": campaign_id, "name": name}
 
 
 class DeskReference(QObject):
@@ -87,6 +102,9 @@ class DeskReference(QObject):
         self.sig_changed.emit()
 
     # -- what the call needs ---------------------------------------------------------
+    def campaign_variables(self, campaign_id: str, language: str) -> dict[str, str]:
+        return campaign_variables(campaign_id, self.data.campaigns.get(campaign_id), language)
+
     def code_set_for(self, context: CallContext) -> CodeSet | None:
         return select_code_set(self.data.code_sets, queue=context.queue,
                                campaign_id=context.campaign_id)

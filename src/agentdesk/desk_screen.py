@@ -278,7 +278,9 @@ class CallScreen(QObject):
         self.script_panel.start(script, ScriptContext(
             customer=script_customer(file),
             call={"queue": queue or "", "dialed_number": dialed or ""},
-            campaign={"id": campaign} if campaign else {},
+            campaign=(self._reference.campaign_variables(
+                campaign, self._language if self._language in script.languages
+                else script.language) if campaign else {}),
             agent={"name": self._agent_name, "username": self._agent,
                    "first_name": self._agent_name.split()[0] if self._agent_name else ""}),
             language=self._language)
