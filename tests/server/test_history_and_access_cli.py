@@ -66,7 +66,7 @@ def test_cli_import_history_reports_bad_lines(db_url: str, engine: Engine, app: 
         f"{path}:2: not JSON: Expecting property name enclosed in double quotes: "
         "line 1 column 2 (char 1)",
         f"{path}:3: kind 'gossip' is not one of call_record, agent_state, wrapup, note, "
-        "callback, access_entry, training_result",
+        "callback, access_entry, training_result, customer_change, callback_update",
         f"{path}:4: id 'not-a-uuid' is not a UUID",
         f"{path}:6: created_at is missing or not an ISO 8601 time with its zone"]
     assert "imported 2 records, 0 already there, rejected 4" in out

@@ -17,7 +17,8 @@ def _pull(client: Any, headers: dict[str, str], cursor: int, limit: int = 1000) 
 
 def test_update_then_delete_a_customer_pulls_a_tombstone(client: Any, make_user: Any) -> None:
     sup = make_user("sup", role="supervisor", team="north")
-    agent = make_user("a", team="north")
+    # a supervisor pulls every customer (what an agent pulls: test_visibility.py)
+    agent = make_user("sup2", role="supervisor", team="north")
     r = client.put("/api/v1/customers/C1", json=CUSTOMER, headers=sup)
     assert r.status_code == 200 and r.json()["phone"] == "+8613800138000"
     first = _pull(client, agent, 0)
@@ -50,7 +51,10 @@ def test_documents_of_every_kind_and_their_tombstones(client: Any, engine: Any,
     # Scripts are published validated (PUT /scripts/{id}); here only the storage counts.
     reference.put_document(engine, "script", "k1", {"name": "script"})
     for kind in ("wrapup_code_set", "not_ready_reason", "campaign"):
-        r = client.put(f"/api/v1/reference/{kind}/k1", json={"name": kind}, headers=admin)
+        document = {"name": kind} if kind != "campaign" else {
+            "id": "k1", "title": "Spring", "assigned": {"teams": [], "agents": []},
+            "leads": []}
+        r = client.put(f"/api/v1/reference/{kind}/k1", json=document, headers=admin)
         assert r.status_code == 200, r.text
     assert client.put("/api/v1/reference/bogus/k1", json={}, headers=admin).status_code == 422
     client.delete("/api/v1/reference/script/k1", headers=admin)
@@ -90,7 +94,7 @@ def test_a_page_never_splits_one_usn(client: Any, engine: Any, make_user: Any) -
     """An import batch shares one USN: a page carries all of it, even past the limit."""
     from sqlalchemy.orm import Session
 
-    agent = make_user("a")
+    agent = make_user("root", role="admin")
     with Session(engine) as s, s.begin():
         reference.upsert_customers_in(s, [(f"C{n}", {
             "first_name": "F", "last_name": "L", "phone": f"+86138001380{n:02d}"})

@@ -157,7 +157,7 @@ def _engine(settings: Settings) -> Engine:
         make_url(settings.database_url)
     except ArgumentError:
         raise CliError(f"not a database URL: {settings.database_url!r}", EXIT_USAGE) from None
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, pool_size=settings.db_pool_size)
     _engines.append(engine)  # disposed when main() returns
     return engine
 

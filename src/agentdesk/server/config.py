@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, gt=0)
     login_window_seconds: float = Field(default=60.0, gt=0)
     default_phone_region: str = "CN"
+    # Verified bearer tokens are cached in memory this long (0: ask the database on
+    # every request); revocations made elsewhere are noticed within the recheck.
+    token_cache_seconds: float = Field(default=300.0, ge=0)
+    token_recheck_seconds: float = Field(default=1.0, gt=0)
+    # Database connections per server process; request handlers that need the database
+    # run in a thread pool of the same size, so no thread waits for a connection.
+    db_pool_size: int = Field(default=16, gt=0)
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 "low memory" profile).
     argon2_time_cost: int = Field(default=3, gt=0)
     argon2_memory_kib: int = Field(default=65536, ge=64)

@@ -43,8 +43,10 @@ from agentdesk.sync.wire import (
 __all__ = ["BadPageTokenError", "access_history", "customer_timeline", "search_customers"]
 
 # Kinds that are not interactions of their own: a wrap-up is shown on its call, an
-# access entry is a read of the file (its own history, for supervisors).
-_NOT_IN_TIMELINE = ("wrapup", "access_entry", "agent_state")
+# access entry is a read of the file (its own history, for supervisors), a customer
+# change is in the file itself, a callback update closes its callback.
+_NOT_IN_TIMELINE = ("wrapup", "access_entry", "agent_state", "customer_change",
+                    "callback_update")
 _CLOSED_COMPLAINT = frozenset({"closed", "resolved"})
 _LAST_CHAR = "\U0010ffff"  # sorts after every character (binary UTF-8 order)
 
@@ -121,13 +123,15 @@ def _open_callbacks(s: Session, customer_ids: Sequence[str], last_contacts: dict
     rows = s.execute(select(SyncedRecord, User.username)
                      .join(User, User.id == SyncedRecord.owner_id)
                      .where(SyncedRecord.customer_id.in_(customer_ids),
-                            SyncedRecord.kind == "callback"))
+                            SyncedRecord.kind == "callback")).all()
+    closed = closed_callbacks(s, [record.id for record, _ in rows])
     result: dict[str, list[OpenCallback]] = {}
     for record, username in rows:
         payload = record.payload
         due = parse_time(payload.get("due_at"))
         last = last_contacts.get(record.customer_id or "")
-        if due is None or (last is not None and last > record.occurred_at):
+        if due is None or (last is not None and last > record.occurred_at) \
+                or record.id in closed:
             continue
         owner = payload.get("owner")
         timezone = payload.get("customer_timezone")
@@ -142,6 +146,22 @@ def _open_callbacks(s: Session, customer_ids: Sequence[str], last_contacts: dict
     for callbacks in result.values():
         callbacks.sort(key=lambda c: c.due_at)
     return result
+
+
+def callback_updates(s: Session, callback_ids: Sequence[uuid.UUID]
+                     ) -> list[tuple[SyncedRecord, str]]:
+    """The callback_update records (with their owners) that close these callbacks."""
+    if not callback_ids:
+        return []
+    return [(r, owner) for r, owner in s.execute(
+        _records_query().where(SyncedRecord.kind == "callback_update",
+                               SyncedRecord.subject_id.in_(callback_ids)))]
+
+
+def closed_callbacks(s: Session, callback_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """The callbacks a callback_update (done or cancelled) has closed."""
+    return {r.subject_id for r, _ in callback_updates(s, callback_ids)
+            if r.subject_id is not None and r.payload.get("status") in ("done", "cancelled")}
 
 
 def _complaints(extra: dict[str, Any]) -> list[ComplaintOut]:
@@ -250,6 +270,10 @@ def customer_timeline(engine: Engine, customer_id: str, *, page: str | None = No
         entries = [_entry(r, owner, current.get(r.id, (None, ""))[0]) for r, owner in rows]
         raw: list[RecordOut] = [record_out(r, owner) for r, owner in rows]
         raw += [record_out(w, owner) for w, owner in wrapups]
+        # the updates that closed this page's callbacks: clients folding the history
+        # themselves need them to tell open promises from closed ones
+        raw += [record_out(u, owner) for u, owner in callback_updates(
+            s, [r.id for r, _ in rows if r.kind == "callback"])]
         complaints = _complaints(customer.extra) if customer is not None else []
         next_page = encode_page(rows[-1][0].occurred_at, rows[-1][0].id) if more else None
     return CustomerTimeline(customer_id=customer_id, entries=entries, records=raw,

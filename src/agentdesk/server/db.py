@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -19,13 +21,23 @@ class SchemaTooNewError(RuntimeError):
     """The database was migrated by a newer agentdesk-server than this one."""
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+POOL_OVERFLOW = 4
+
+
+def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine:
+    """An engine; `pool_size` connections (plus a few spare) for a server process whose
+    request threads each hold one."""
     parsed = make_url(url)
+    file_db = bool(parsed.database) and parsed.database != ":memory:"
+    if pool_size is not None and (parsed.get_backend_name() != "sqlite" or file_db):
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     if parsed.get_backend_name() != "sqlite":
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kwargs)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        _ping_when_idle(engine)
+        return engine
+    if file_db:
+        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                            **kwargs)
 
@@ -46,6 +58,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it sat idle for a while.
+
+    pool_pre_ping did it on every checkout: one more round trip per request, the
+    largest cost after the request's own queries under load. A connection used a
+    moment ago is alive; one idle for IDLE_PING_SECONDS may have been cut (a database
+    restart, a firewall), and a failed ping makes the pool connect afresh."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()
+        except Exception as exc:  # whatever the driver raises for a dead connection
+            raise DisconnectionError(f"stale pooled connection: {exc}") from exc
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -97,7 +97,8 @@ class Token(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
+    # indexed: the token cache's revocation fingerprint reads its count and maximum
+    revoked_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class UsnCounter(Base):
@@ -209,6 +210,8 @@ class SyncedRecord(Base):
         Index("ix_synced_records_call_record_id", "call_record_id"),
         # reports by period on the record's own (bounded) time
         Index("ix_synced_records_kind_occurred_at", "kind", "occurred_at"),
+        # what a record is about when that is another record (a callback_update's callback)
+        Index("ix_synced_records_subject_id", "subject_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -223,6 +226,28 @@ class SyncedRecord(Base):
     call_record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     occurred_at: Mapped[datetime] = mapped_column(
         comment="the record's own time, never later than received_at")
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, comment="the record this one is about (callback_update: its callback)")
+
+
+class CustomerGrant(Base):
+    """A customer made visible to an agent ("user:NAME") or a team ("team:NAME"): the
+    agent's pull carries the customers it has grants for (visibility.py). The USN comes
+    from the same counter as reference data, so a customer that becomes visible reaches
+    the desktop at its next pull even though the customer's own USN is older."""
+
+    __tablename__ = "customer_grants"
+    __table_args__ = (
+        UniqueConstraint("grantee", "customer_id", name="uq_customer_grants_grantee_customer_id"),
+        Index("ix_customer_grants_grantee_usn", "grantee", "usn"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grantee: Mapped[str] = mapped_column(String(80))
+    customer_id: Mapped[str] = mapped_column(String(64))
+    usn: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(160), comment="e.g. access_entry, campaign:ID")
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ScriptVersion(Base):

@@ -10,10 +10,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, event, select, update
 from sqlalchemy.orm import Session
 
+from agentdesk.server import visibility
 from agentdesk.server.models import Customer, ReferenceItem, Tombstone, UsnCounter, utcnow
+from agentdesk.server.users import Principal
+from agentdesk.server.usn_head import head_cache
 from agentdesk.sync.wire import (
     DOCUMENT_KINDS,
     Change,
@@ -38,7 +41,7 @@ def name_key(name: object) -> str | None:
     return unicodedata.normalize("NFKC", name.strip()).casefold()[:NAME_KEY_MAX]
 
 
-def _set_name_keys(customer: Customer) -> None:
+def set_name_keys(customer: Customer) -> None:
     native = customer.extra.get("native_name") if isinstance(customer.extra, dict) else None
     customer.first_name_key = name_key(customer.first_name) or ""
     customer.last_name_key = name_key(customer.last_name) or ""
@@ -46,6 +49,15 @@ def _set_name_keys(customer: Customer) -> None:
 
 
 def next_usn(s: Session) -> int:
+    bind = s.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    cache = head_cache(engine)
+    cache.forget()  # the head moves: no pull may trust an older one from now on...
+    if not s.info.get("usn_hooked"):
+        s.info["usn_hooked"] = True
+        # ...nor after the commit (a pull may have remembered the old head meanwhile)
+        event.listen(s, "after_commit", lambda _s: cache.forget(), once=True)
+        event.listen(s, "after_rollback", lambda _s: cache.forget(), once=True)
     return s.execute(update(UsnCounter).where(UsnCounter.id == 1)
                      .values(value=UsnCounter.value + 1)
                      .returning(UsnCounter.value)).scalar_one()
@@ -54,6 +66,13 @@ def next_usn(s: Session) -> int:
 def current_usn(engine: Engine) -> int:
     with Session(engine) as s, s.begin():
         return s.scalar(select(UsnCounter.value).where(UsnCounter.id == 1)) or 0
+
+
+def nothing_new(engine: Engine, cursor: int) -> bool:
+    """True when this process knows, without asking the database, that no USN above
+    `cursor` has been committed (see usn_head)."""
+    head = head_cache(engine).head()
+    return head is not None and cursor >= head
 
 
 def _clear_tombstone(s: Session, kind: str, key: str) -> None:
@@ -85,7 +104,7 @@ def upsert_customers_in(s: Session, rows: Iterable[tuple[str, Mapping[str, Any]]
             s.add(customer)
         for name in CUSTOMER_FIELDS:
             setattr(customer, name, fields.get(name, {} if name == "extra" else None))
-        _set_name_keys(customer)
+        set_name_keys(customer)
         customer.usn, customer.updated_at = usn, now
     s.execute(delete(Tombstone).where(Tombstone.kind == "customer", Tombstone.key.in_(ids)))
     return len(rows)
@@ -123,8 +142,13 @@ def delete_customer(engine: Engine, customer_id: str) -> bool:
 
 
 def put_document(engine: Engine, kind: str, key: str, document: dict[str, Any]) -> int:
+    """Store a document under the next USN. A campaign must have its minimum shape
+    (visibility.check_campaign raises CampaignError) and grants its leads to its
+    assignees under the same USN."""
     if kind not in DOCUMENT_KINDS:
         raise ValueError(f"not a document kind: {kind!r}")
+    if kind == "campaign":
+        visibility.check_campaign(key, document)
     with Session(engine) as s, s.begin():
         usn = next_usn(s)
         item = s.scalar(select(ReferenceItem).where(ReferenceItem.kind == kind,
@@ -134,6 +158,8 @@ def put_document(engine: Engine, kind: str, key: str, document: dict[str, Any]) 
         else:
             item.document, item.usn, item.updated_at = document, usn, utcnow()
         _clear_tombstone(s, kind, key)
+        if kind == "campaign":
+            visibility.grant(s, visibility.campaign_grants(key, document), usn=usn)
         return usn
 
 
@@ -164,21 +190,26 @@ def _customer_data(c: Customer) -> dict[str, Any]:
     return customer_out(c).model_dump(mode="json", exclude={"usn"})
 
 
-def pull(engine: Engine, cursor: int, limit: int) -> PullResponse:
+def pull(engine: Engine, cursor: int, limit: int,
+         who: Principal | None = None) -> PullResponse:
     """Changes and tombstones with USN > cursor, in USN order, about `limit` rows per
     page; a page never splits one USN (an import batch shares one), so the returned
-    cursor never skips anything."""
+    cursor never skips anything. An agent gets only the customers visible to it, each
+    at its effective USN (see visibility); None or a supervisor/admin: every one."""
+    cache = head_cache(engine)
+    generation, read_at = cache.generation(), cache.now()
     with Session(engine) as s, s.begin():
         # Read the head first: every USN up to it is committed (see next_usn).
         head = s.scalar(select(UsnCounter.value).where(UsnCounter.id == 1)) or 0
+        cache.remember(head, generation, read_at)
         if cursor >= head:  # the common case: nothing changed since the last pull
             return _response([], cursor=cursor, has_more=False)
-        entries = _entries(s, cursor, head, limit + 1)
+        entries = _entries(s, who, cursor, head, limit + 1)
         if len(entries) <= limit:
             return _response(entries, cursor=max(cursor, head), has_more=False)
         last_usn = entries[limit - 1][0]
         if entries[limit][0] == last_usn:
-            entries = _entries(s, cursor, last_usn, None)
+            entries = _entries(s, who, cursor, last_usn, None)
         else:
             entries = entries[:limit]
         return _response(entries, cursor=last_usn, has_more=last_usn < head)
@@ -187,15 +218,21 @@ def pull(engine: Engine, cursor: int, limit: int) -> PullResponse:
 _Entry = tuple[int, int, Change | WireTombstone]
 
 
-def _entries(s: Session, low: int, high: int, limit: int | None) -> list[_Entry]:
+def _entries(s: Session, who: Principal | None, low: int, high: int,
+             limit: int | None) -> list[_Entry]:
     def page(model: Any) -> list[Any]:
         query = (select(model).where(model.usn > low, model.usn <= high)
                  .order_by(model.usn, model.id))
         return list(s.scalars(query if limit is None else query.limit(limit)))
 
+    if visibility.sees_every_customer(who):
+        customers = [(c.usn, c) for c in page(Customer)]
+    else:
+        assert who is not None
+        customers = visibility.visible_customers(s, who, low, high, limit)
     entries: list[_Entry] = [
-        (c.usn, 0, Change(kind="customer", key=c.customer_id, usn=c.usn,
-                          data=_customer_data(c))) for c in page(Customer)]
+        (usn, 0, Change(kind="customer", key=c.customer_id, usn=usn,
+                        data=_customer_data(c))) for usn, c in customers]
     entries += [(i.usn, 1, Change(kind=i.kind, key=i.key, usn=i.usn, data=i.document))
                 for i in page(ReferenceItem)]
     entries += [(t.usn, 2, WireTombstone(kind=t.kind, key=t.key, usn=t.usn))

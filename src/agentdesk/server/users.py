@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agentdesk.server.models import Token, User, utcnow
 from agentdesk.server.security import new_token, token_digest, verify_password
+from agentdesk.server.token_cache import TokenCache
 from agentdesk.sync.wire import ROLES
 
 
@@ -31,6 +33,25 @@ class Principal:
 
 def _principal(user: User) -> Principal:
     return Principal(user.id, user.username, user.role, user.team)
+
+
+# The server process registers a cache for its engine (main.create_app); the CLI and
+# other callers have none and always ask the database.
+_token_caches: weakref.WeakKeyDictionary[Engine, TokenCache[Principal]] = (
+    weakref.WeakKeyDictionary())
+
+
+def use_token_cache(engine: Engine, ttl_seconds: float,
+                    recheck_seconds: float) -> TokenCache[Principal]:
+    cache: TokenCache[Principal] = TokenCache(ttl_seconds, recheck_seconds)
+    _token_caches[engine] = cache
+    return cache
+
+
+def _forget_tokens(engine: Engine) -> None:
+    cache = _token_caches.get(engine)
+    if cache is not None:
+        cache.forget_all()
 
 
 def add_user(engine: Engine, hasher: PasswordHasher, username: str, password: str,
@@ -61,6 +82,7 @@ def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
         if disabled:
             s.execute(update(Token).where(Token.user_id == user.id, Token.revoked_at.is_(None))
                       .values(revoked_at=utcnow()))
+    _forget_tokens(engine)
 
 
 def set_password(engine: Engine, hasher: PasswordHasher, username: str, password: str) -> None:
@@ -73,6 +95,7 @@ def set_password(engine: Engine, hasher: PasswordHasher, username: str, password
         user.password_hash = hasher.hash(password)
         s.execute(update(Token).where(Token.user_id == user.id, Token.revoked_at.is_(None))
                   .values(revoked_at=utcnow()))
+    _forget_tokens(engine)
 
 
 def authenticate(engine: Engine, hasher: PasswordHasher, username: str,
@@ -101,21 +124,50 @@ def issue_token(engine: Engine, user_id: int, ttl: timedelta) -> tuple[str, date
     return token, expires_at
 
 
+def cached_principal(engine: Engine, token: str) -> Principal | None:
+    """The principal from this process's token cache, without touching the database;
+    None when it must be asked (unknown token, stale entry, recheck due, no cache)."""
+    cache = _token_caches.get(engine)
+    return None if cache is None else cache.get(token_digest(token))
+
+
+def _revocation_fingerprint(s: Session) -> tuple[int, datetime | None]:
+    count, latest = s.execute(select(func.count(Token.revoked_at),
+                                     func.max(Token.revoked_at))).one()
+    return int(count), latest
+
+
 def principal_for_token(engine: Engine, token: str) -> Principal | None:
     """The enabled user a live (unexpired, unrevoked) token belongs to."""
+    digest = token_digest(token)
+    cache = _token_caches.get(engine)
+    if cache is not None and cache.enabled:
+        if cache.recheck_due():
+            with Session(engine) as s, s.begin():
+                cache.observe(_revocation_fingerprint(s))
+        who = cache.get(digest)
+        if who is not None:
+            return who
+    generation = cache.generation() if cache is not None else 0
     with Session(engine) as s, s.begin():
         row = s.execute(
-            select(User).join(Token, Token.user_id == User.id)
-            .where(Token.token_hash == token_digest(token), Token.revoked_at.is_(None),
+            select(User, Token.expires_at).join(Token, Token.user_id == User.id)
+            .where(Token.token_hash == digest, Token.revoked_at.is_(None),
                    Token.expires_at > utcnow(), User.disabled.is_(False))
-        ).scalar_one_or_none()
-        return None if row is None else _principal(row)
+        ).one_or_none()
+        if row is None:
+            return None
+        who = _principal(row[0])
+    if cache is not None:
+        cache.put(digest, who, row[1], generation)
+    return who
 
 
 def revoke_token(engine: Engine, token: str) -> None:
     with Session(engine) as s, s.begin():
         s.execute(update(Token).where(Token.token_hash == token_digest(token))
                   .values(revoked_at=utcnow()))
+    _forget_tokens(engine)
 
 
 def expire_tokens_of(engine: Engine, username: str) -> None:
@@ -124,3 +176,4 @@ def expire_tokens_of(engine: Engine, username: str) -> None:
         user_id = s.scalar(select(User.id).where(User.username == username))
         s.execute(update(Token).where(Token.user_id == user_id)
                   .values(expires_at=utcnow() - timedelta(seconds=1)))
+    _forget_tokens(engine)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,10 +10,11 @@ from argon2 import PasswordHasher
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from agentdesk.server.config import Settings
 from agentdesk.server.security import LoginRateLimiter
-from agentdesk.server.users import Principal, principal_for_token
+from agentdesk.server.users import Principal, cached_principal, principal_for_token
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,11 @@ class ServerState:
     limiter: LoginRateLimiter
 
 
-def _state(request: Request) -> ServerState:
+# The dependencies that do no I/O are `async def`: FastAPI runs a plain `def`
+# dependency in the thread pool, a hop that cost more than the work under load.
+
+
+async def _state(request: Request) -> ServerState:
     state: ServerState = request.app.state.server
     return state
 
@@ -34,8 +39,8 @@ State = Annotated[ServerState, Depends(_state)]
 _bearer = HTTPBearer(auto_error=False, description="The token from /api/v1/auth/login.")
 
 
-def _token(credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                  Depends(_bearer)]) -> str:
+async def _token(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                        Depends(_bearer)]) -> str:
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -45,8 +50,12 @@ def _token(credentials: Annotated[HTTPAuthorizationCredentials | None,
 BearerToken = Annotated[str, Depends(_token)]
 
 
-def _current_user(request: Request, state: State, token: BearerToken) -> Principal:
-    who = principal_for_token(state.engine, token)
+async def _current_user(request: Request, state: State, token: BearerToken) -> Principal:
+    # A token verified moments ago is answered from memory; only a miss (or the
+    # periodic revocation recheck) goes to the database, off the event loop.
+    who = cached_principal(state.engine, token)
+    if who is None:
+        who = await run_in_threadpool(principal_for_token, state.engine, token)
     if who is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                             "the token is invalid, expired or revoked, or the account "
@@ -59,8 +68,8 @@ def _current_user(request: Request, state: State, token: BearerToken) -> Princip
 CurrentUser = Annotated[Principal, Depends(_current_user)]
 
 
-def require_role(*roles: str) -> Callable[[Principal], Principal]:
-    def check(who: CurrentUser) -> Principal:
+def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(who: CurrentUser) -> Principal:
         if who.role not in roles:
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 f"this needs the role {' or '.join(roles)}")

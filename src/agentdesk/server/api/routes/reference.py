@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, status
 from agentdesk.server import reference
 from agentdesk.server.api.deps import CurrentUser, Manager, State
 from agentdesk.server.customer_import import normalize_phone
+from agentdesk.server.visibility import CampaignError
 from agentdesk.sync.wire import CustomerIn, CustomerOut, ReferenceItemOut
 
 router = APIRouter(tags=["reference"])
@@ -65,10 +66,16 @@ def get_document(kind: DocumentKind, key: Key, _who: CurrentUser,
 @router.put("/reference/{kind}/{key}", response_model=ReferenceItemOut)
 def put_document(kind: DocumentKind, key: Key, document: Annotated[dict[str, Any], Body()],
                  _who: Manager, state: State) -> ReferenceItemOut:
+    """Publish a document. A campaign needs at least {"id": KEY, "title", "assigned":
+    {"teams": [...], "agents": [...]}, "leads": [customer_id, ...], "script_id"?}; its
+    leads become visible to its assignees at their next pull."""
     if kind == "script":  # scripts are validated and versioned before they are published
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"publish scripts with PUT /api/v1/scripts/{key}")
-    usn = reference.put_document(state.engine, kind, key, document)
+    try:
+        usn = reference.put_document(state.engine, kind, key, document)
+    except CampaignError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     return ReferenceItemOut(kind=kind, key=key, usn=usn, data=document)  # type: ignore[arg-type]
 
 
