@@ -11,9 +11,11 @@ each step a subprocess:
    it does not exist yet), written to the child's stdin; the passwords stay in this
    process's memory (`agent_password`, `admin_password`) and are never written to a
    file or logged;
-3. the demo customers (resources/demo/customers.csv) through `import customers`, once
-   per content of that file (a marker beside the database records the file's hash,
-   so later runs do not bump the reference data the desktop pulls);
+3. the demo customers (resources/demo/customers.csv) through `import customers`, its
+   code sets, scripts, the `demo-telesales` campaign (assigned to the demo agent, its
+   lead the customer C-1003 at +8613912345678, written to `import campaign -`) and
+   its history, each once per content (a marker beside the database records the
+   hashes, so later runs do not bump the reference data the desktop pulls);
 4. `serve --host 127.0.0.1 --port FREE_PORT`, its output appended to
    DATA/logs/demo-server.log.
 
@@ -61,6 +63,18 @@ SEED_MARKER = "server.seeded"
 # Owners of part of the demo history; they never log in (their passwords are thrown away).
 COLLEAGUES = ("demo-agent-2", "demo-agent-3")
 LOG_NAME = "demo-server.log"
+# The outbound demo's campaign: its lead is in customers.csv (C-1003, +8613912345678).
+DEMO_CAMPAIGN_ID = "demo-telesales"
+DEMO_LEAD_CUSTOMER_ID = "C-1003"
+DEMO_LEAD_PHONE = "+8613912345678"
+
+
+def demo_campaign() -> dict[str, object]:
+    """The demo telesales campaign (the server's campaign document, visibility.py)."""
+    return {"id": DEMO_CAMPAIGN_ID,
+            "title": {"en": "the fiber upgrade", "zh_CN": "光纤升级"},
+            "assigned": {"teams": [], "agents": [AGENT_USERNAME]},
+            "leads": [DEMO_LEAD_CUSTOMER_ID], "script_id": "telesales-broadband"}
 STOP_GRACE_S = 5.0
 
 
@@ -82,20 +96,23 @@ def demo_scripts() -> list[Path]:
     return sorted(folder.glob("*.yaml"))
 
 
-def demo_seed_steps() -> list[tuple[str, list[str], list[Path]]]:
-    """(step, CLI arguments, files it reads), in the order they must run: customers
-    before the history that refers to them."""
+def demo_seed_steps() -> list[tuple[str, list[str], list[Path], str]]:
+    """(step, CLI arguments, files it reads, its stdin), in the order they must run:
+    customers before the history that refers to them."""
     demo = Path(str(files("agentdesk").joinpath("resources", "demo")))
     steps = [("customers", ["import", "customers", str(demo_customers_csv())],
-              [demo_customers_csv()]),
-             ("codes", ["import", "codes", str(demo / "codes.yaml")], [demo / "codes.yaml"])]
+              [demo_customers_csv()], ""),
+             ("codes", ["import", "codes", str(demo / "codes.yaml")], [demo / "codes.yaml"],
+              "")]
     scripts = demo_scripts()
     shared = sorted(scripts[0].parent.glob("*/*.yaml")) if scripts else []
     for script in scripts:  # a shared fragment or objection change re-imports
         steps.append((f"script {script.stem}", ["import", "script", str(script)],
-                      [script, *shared]))
+                      [script, *shared], ""))
+    steps.append((f"campaign {DEMO_CAMPAIGN_ID}", ["import", "campaign", "-"], [],
+                  json.dumps(demo_campaign(), ensure_ascii=False, sort_keys=True)))
     steps.append(("history", ["import", "history", str(demo / "history.jsonl")],
-                  [demo / "history.jsonl"]))
+                  [demo / "history.jsonl"], ""))
     return steps
 
 
@@ -255,8 +272,9 @@ class DemoServer:
                 seeded = {}
         except (OSError, ValueError):
             seeded = {}
-        for step, args, paths in demo_seed_steps():
-            digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()
+        for step, args, paths, stdin in demo_seed_steps():
+            digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)
+                                    + stdin.encode()).hexdigest()
             if seeded.get(step) == digest:
                 self._log(f"demo {step} already imported")
                 continue
@@ -265,7 +283,7 @@ class DemoServer:
                     self._cli(["user", "add", colleague, "--role", "agent", "--team",
                                AGENT_TEAM], deadline, stdin=secrets.token_urlsafe(18) + "\n",
                               ok=lambda r: r.returncode == 0 or "exists" in r.stderr)
-            self._cli(args, deadline)
+            self._cli(args, deadline, stdin=stdin)
             seeded[step] = digest
             marker.write_text(json.dumps(seeded, sort_keys=True) + "\n", encoding="utf-8")
 

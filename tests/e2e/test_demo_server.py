@@ -19,8 +19,12 @@ from agentdesk.demo_server import (
     ADMIN_USERNAME,
     AGENT_USERNAME,
     COLLEAGUES,
+    DEMO_CAMPAIGN_ID,
+    DEMO_LEAD_CUSTOMER_ID,
+    DEMO_LEAD_PHONE,
     DemoServer,
     DemoServerError,
+    demo_customers_csv,
 )
 
 pytestmark = pytest.mark.slow
@@ -31,13 +35,25 @@ def _login(url: str, username: str, password: str) -> httpx.Response:
                       json={"username": username, "password": password}, timeout=10)
 
 
-def _pull_customers(url: str, token: str) -> dict[str, dict]:
+def _pull(url: str, token: str, kind: str = "customer") -> dict[str, dict]:
     response = httpx.get(f"{url}/api/v1/sync/pull", params={"cursor": 0},
                          headers={"Authorization": f"Bearer {token}"}, timeout=10)
     response.raise_for_status()
     body = response.json()
     assert not body["has_more"]
-    return {c["key"]: c["data"] for c in body["changes"] if c["kind"] == "customer"}
+    return {c["key"]: c["data"] for c in body["changes"] if c["kind"] == kind}
+
+
+def _pull_customers(url: str, token: str) -> dict[str, dict]:
+    return _pull(url, token)
+
+
+def test_the_demo_campaign_lead_is_in_the_demo_customers():
+    import csv
+
+    with demo_customers_csv().open(encoding="utf-8-sig") as f:
+        phones = {row["customer_id"]: row["phone"] for row in csv.DictReader(f)}
+    assert phones[DEMO_LEAD_CUSTOMER_ID] == DEMO_LEAD_PHONE
 
 
 def _gone(pid: int) -> bool:
@@ -75,6 +91,11 @@ def test_demo_server_starts_seeds_restarts_and_stops(tmp_path, monkeypatch):
         assert any(c["phone"] == "+12025550143" and c["first_name"] == "Jane"
                    and c["last_name"] == "Doe" for c in customers.values())
         assert any(c["last_name"] == "王" for c in customers.values())
+        # the telesales campaign: assigned to the demo agent, its lead in the agent's pull
+        campaign = _pull(server.url, login.json()["access_token"], "campaign")[DEMO_CAMPAIGN_ID]
+        assert campaign["assigned"]["agents"] == [AGENT_USERNAME]
+        assert campaign["leads"] == [DEMO_LEAD_CUSTOMER_ID]
+        assert customers[DEMO_LEAD_CUSTOMER_ID]["phone"] == DEMO_LEAD_PHONE
         first_pid, first_password, first_count = server.pid, server.agent_password, len(customers)
         cursor = httpx.get(f"{server.url}/api/v1/health", timeout=5).json()["cursor"]
     finally:
@@ -113,7 +134,8 @@ def test_demo_server_starts_seeds_restarts_and_stops(tmp_path, monkeypatch):
         kinds = dict(db.execute("SELECT kind, count(*) FROM reference_items GROUP BY kind"))
         history = db.execute("SELECT count(*) FROM synced_records").fetchone()[0]
     # the demo's code sets, not-ready reasons and three scripts, and its history
-    assert (kinds["wrapup_code_set"], kinds["not_ready_reason"], kinds["script"]) == (3, 7, 3)
+    assert (kinds["wrapup_code_set"], kinds["not_ready_reason"], kinds["script"],
+            kinds["campaign"]) == (3, 7, 3, 1)
     assert history > 900
     log = (tmp_path / "logs" / "demo-server.log").read_text(encoding="utf-8")
     assert first_password not in log and again.agent_password not in log

@@ -159,6 +159,7 @@ def test_paging_an_agents_pull_loses_nothing(client: Any, center: dict[str, Any]
 @pytest.mark.parametrize("document, field", [
     ({"title": "x", "assigned": {"teams": [], "agents": []}, "leads": []}, "id"),
     ({"id": "k", "assigned": {"teams": [], "agents": []}, "leads": []}, "title"),
+    ({"id": "k", "title": {"en": ""}, "assigned": {}, "leads": []}, "title"),
     ({"id": "k", "title": "x", "assigned": ["north"], "leads": []}, "assigned"),
     ({"id": "k", "title": "x", "assigned": {"teams": [1]}, "leads": []}, "assigned.teams"),
     ({"id": "k", "title": "x", "assigned": {}, "leads": "C1"}, "leads"),
@@ -170,6 +171,14 @@ def test_a_campaign_without_its_minimum_shape_is_refused(
     r = client.put("/api/v1/reference/campaign/k", json=document, headers=center["admin"])
     assert r.status_code == 422
     assert f"campaign 'k': {field}:" in r.json()["detail"]
+
+
+def test_a_campaign_title_may_come_in_several_languages(
+        client: Any, center: dict[str, Any]) -> None:
+    document = _campaign("k", ["C1"], agents=["a"])
+    document["title"] = {"en": "the fiber upgrade", "zh_CN": "光纤升级"}
+    r = client.put("/api/v1/reference/campaign/k", json=document, headers=center["admin"])
+    assert r.status_code == 200, r.text
 
 
 def test_search_stays_center_wide_for_agents(client: Any, center: dict[str, Any]) -> None:
@@ -220,3 +229,30 @@ def test_the_migration_grants_existing_records_and_campaigns(empty_db_url: str) 
         assert usns == {head}  # one new USN: every desktop pulls them at its next sync
     finally:
         engine.dispose()
+
+
+def test_cli_import_campaign_checks_then_publishes_and_grants(
+        db_url: str, engine: Any, tmp_path: Any) -> None:
+    import json
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from agentdesk.server.models import CustomerGrant, ReferenceItem
+    from tests.server.test_cli import _cli
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"id": "k", "title": "x", "assigned": {}, "leads": [7]}),
+                   encoding="utf-8")
+    code, _out, err = _cli(db_url, "import", "campaign", str(bad))
+    assert code == 1
+    assert err.strip() == f"{bad}: campaign 'k': leads[0]: must be a customer id of " \
+                          "1-64 characters"
+    code, out, err = _cli(db_url, "import", "campaign", "-", stdin=json.dumps(
+        _campaign("k", ["C1", "C2"], teams=["north"])))
+    assert code == 0, err
+    assert out.startswith("published campaign k with 2 lead(s)")
+    with Session(engine) as s:
+        assert s.scalar(select(ReferenceItem.key).where(ReferenceItem.kind == "campaign")) == "k"
+        assert set(s.execute(select(CustomerGrant.grantee, CustomerGrant.customer_id))) == {
+            ("team:north", "C1"), ("team:north", "C2")}

@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     script = imp.add_parser("script", help="validate a call script (YAML) and publish it "
                                            "as a new version")
     script.add_argument("file", type=Path)
+    campaign = imp.add_parser("campaign", help="publish a campaign (a JSON document: id, "
+                                               "title, assigned teams/agents, leads); its "
+                                               "leads reach its agents' desktops")
+    campaign.add_argument("file", help="the JSON file, or - for stdin")
 
     rep = sub.add_parser("report", help="reports from the synced records").add_subparsers(
         dest="report_command", required=True, metavar="WHAT")
@@ -229,7 +233,7 @@ def _cmd_user(settings: Settings, args: argparse.Namespace, stdin: TextIO,
     return EXIT_OK
 
 
-def _cmd_import(settings: Settings, args: argparse.Namespace, out: TextIO,
+def _cmd_import(settings: Settings, args: argparse.Namespace, stdin: TextIO, out: TextIO,
                 err: TextIO) -> int:
     if args.import_command == "history":
         return _cmd_import_history(settings, args, out, err)
@@ -237,6 +241,8 @@ def _cmd_import(settings: Settings, args: argparse.Namespace, out: TextIO,
         return _cmd_import_codes(settings, args, out, err)
     if args.import_command == "script":
         return _cmd_import_script(settings, args, out, err)
+    if args.import_command == "campaign":
+        return _cmd_import_campaign(settings, args, stdin, out, err)
     from agentdesk.server.customer_import import ImportFileError, import_customers
 
     engine = _ready_engine(settings)
@@ -300,6 +306,35 @@ def _cmd_import_codes(settings: Settings, args: argparse.Namespace, out: TextIO,
         put_document(engine, "not_ready_reason", reason.code, reason.to_document())
     print(f"published {len(parsed.code_sets)} code sets and "
           f"{len(parsed.not_ready_reasons)} not-ready reasons", file=out)
+    return EXIT_OK
+
+
+def _cmd_import_campaign(settings: Settings, args: argparse.Namespace, stdin: TextIO,
+                         out: TextIO, err: TextIO) -> int:
+    import json
+
+    from agentdesk.server.reference import put_document
+    from agentdesk.server.visibility import CampaignError, check_campaign
+
+    name = "<stdin>" if args.file == "-" else args.file
+    text = stdin.read() if args.file == "-" else _read_file(Path(args.file))
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        print(f"{name}: not JSON: {exc}", file=err)
+        return EXIT_PARTIAL
+    if not isinstance(document, dict) or not isinstance(document.get("id"), str) \
+            or not document["id"]:
+        print(f"{name}: a campaign is a JSON object with its \"id\"", file=err)
+        return EXIT_PARTIAL
+    try:
+        check_campaign(document["id"], document)
+    except CampaignError as exc:
+        print(f"{name}: {exc}", file=err)
+        return EXIT_PARTIAL
+    usn = put_document(_ready_engine(settings), "campaign", document["id"], document)
+    print(f"published campaign {document['id']} with {len(document['leads'])} lead(s) "
+          f"(usn {usn})", file=out)
     return EXIT_OK
 
 
@@ -421,7 +456,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None,
         if args.command == "user":
             return _cmd_user(settings, args, stdin, out)
         if args.command == "import":
-            return _cmd_import(settings, args, out, err)
+            return _cmd_import(settings, args, stdin, out, err)
         if args.command == "report":
             return _cmd_report(settings, args, out)
         return _cmd_export(settings, args, out)

@@ -18,7 +18,8 @@ customer that becomes visible arrives at the next pull although its own USN is o
 than the cursor. Grants are only ever added; tombstones stay global.
 
 A campaign document (kind `campaign`) is at least:
-    {"id": KEY, "title": str, "assigned": {"teams": [str], "agents": [username]},
+    {"id": KEY, "title": str | {language: str},
+     "assigned": {"teams": [str], "agents": [username]},
      "leads": [customer_id, ...], "script_id": str | null (optional)}
 Other keys are kept as they are. Putting one grants its leads to its assignees (a
 change of leads or assignment reaches those desktops at their next pull).
@@ -84,8 +85,10 @@ def check_campaign(key: str, document: Mapping[str, Any]) -> None:
 
     if document.get("id") != key:
         fail("id", f"must be the campaign's key {key!r}, got {document.get('id')!r}")
-    if not isinstance(document.get("title"), str) or not document["title"].strip():
-        fail("title", "must be a non-empty string")
+    title = document.get("title")
+    titles = list(title.values()) if isinstance(title, dict) and title else [title]
+    if not all(isinstance(t, str) and t.strip() for t in titles):
+        fail("title", "must be a non-empty string, or an object of language -> string")
     assigned = document.get("assigned")
     if not isinstance(assigned, dict):
         fail("assigned", 'must be an object {"teams": [...], "agents": [...]}')
