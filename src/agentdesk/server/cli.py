@@ -189,7 +189,7 @@ def _cmd_migrate(settings: Settings, out: TextIO) -> int:
 def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from agentdesk.server.main import create_app
+    from agentdesk.server.main import create_app, freeze_startup_objects
 
     if (args.tls_cert is None) != (args.tls_key is None):
         raise CliError("--tls-cert and --tls-key go together", EXIT_USAGE)
@@ -207,7 +207,9 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         uvicorn.run("agentdesk.server.main:app_from_environment", factory=True,
                     workers=args.workers, **options)
     else:
-        uvicorn.run(create_app(settings, engine), **options)
+        app = create_app(settings, engine)
+        freeze_startup_objects()
+        uvicorn.run(app, **options)
     return EXIT_OK
 
 

@@ -2,7 +2,20 @@
 
 Every change takes the next USN from the one-row counter with UPDATE ... RETURNING,
 which holds the row lock until commit: USNs are committed in order, so a client that
-pulled up to cursor N will never later find a change below N it did not see."""
+pulled up to cursor N will never later find a change below N it did not see.
+
+Documents by kind (key = the document's id):
+- script: core.scripts Script.to_document(), published through scripts.py;
+- wrapup_code_set: core.wrapup_codes CodeSet.to_document();
+- not_ready_reason: {"code", "label", "labels": {lang: text}, "paid": bool};
+- campaign, at least (checked on put; other keys are kept):
+    {"id": KEY, "title": str | {lang: str},
+     "assigned": {"teams": [team, ...], "agents": [username, ...]},
+     "leads": [customer_id, ...], "script_id": str | null (optional)}
+  Its leads become visible to its teams and agents (visibility.py).
+
+Customers: an agent pulls only those visible to it (visibility.py); supervisors and
+admins pull all of them. Tombstones go to everyone."""
 
 from __future__ import annotations
 
