@@ -23,6 +23,7 @@ from agentdesk.server import customer_changes, visibility
 from agentdesk.server.models import PushBatch as PushBatchRow
 from agentdesk.server.models import SyncedRecord, User, UsnCounter, utcnow
 from agentdesk.server.users import Principal
+from agentdesk.server.usn_head import head_cache
 from agentdesk.sync.wire import PushBatch, PushResult, RecordOut, RecordRejection, RecordsPage
 
 # The payload field that holds each kind's own time (contracts of core.records).
@@ -183,7 +184,10 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
         rejected = [RecordRejection(id=rid, reason=reason) for rid, reason in refused.items()]
         rejected += [RecordRejection(id=rid, reason="this id belongs to another user's record")
                      for rid in others if owners.get(rid) != who.id]
-        cursor = conn.execute(_HEAD).scalar() or 0
+        # informational (the desktop's pull has its own cursor): a fresh remembered
+        # head saves a query, unless this push itself took a USN
+        remembered = head_cache(engine).head()
+        cursor = remembered if remembered is not None else conn.execute(_HEAD).scalar() or 0
         result = PushResult(batch_id=batch.batch_id, accepted=len(accepted_ids),
                             duplicates=len(duplicate_ids) + in_batch_repeats,
                             accepted_ids=accepted_ids, duplicate_ids=duplicate_ids,
