@@ -6,9 +6,13 @@ HTTP from outside:
   - ingest: one client pushing batches of 100 records back to back, then 4 clients
     at once: records/s and p99 push latency (budget >= 2,000 records/s, p99 <= 50 ms);
   - load: N simulated agents (default 500), each pushing one record and pulling every
-    5 s, for --duration seconds (budget p99 <= 100 ms, zero errors).
+    5 s, for --duration seconds (budget p99 <= 100 ms, zero errors). Each agent has
+    its own keep-alive connection, driven by a lean asyncio HTTP/1.1 client in one
+    (or --client-processes) process(es); the output gives the CPU the client and
+    the server used, so a saturated client cannot pass for a slow server.
 
     .venv/bin/python bench/sync.py [--quick] [--agents 500] [--duration 30]
+        [--workers 1] [--client-processes 1]
 
 Users and tokens are created directly in the database (500 argon2 logins would only
 measure argon2). The desktop-side budget (10,000 pending records drained after a
