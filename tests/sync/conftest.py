@@ -192,3 +192,17 @@ def save_call(store: SqliteStore, code: str = "SOLVED") -> tuple[CallRecord, Wra
     wrap = WrapUp(call_record_id=call.id, codes=(code,), saved_at=now)
     store.save_wrapup(wrap)
     return call, wrap
+
+
+def assign_as_campaign_leads(engine: Any, agent: str, customers_csv: Path) -> None:
+    """Make every customer of the file one the agent may keep on its desk: agents pull
+    only the customers they have seen, called or were given as campaign leads, and
+    these tests need the whole demo set in the local copy."""
+    import csv
+
+    from agentdesk.server.reference import put_document
+    with customers_csv.open(encoding="utf-8-sig") as f:
+        leads = [row["customer_id"] for row in csv.DictReader(f)]
+    put_document(engine, "campaign", "every-demo-customer", {
+        "id": "every-demo-customer", "title": "every demo customer",
+        "assigned": {"teams": [], "agents": [agent]}, "leads": leads})

@@ -25,7 +25,7 @@ from agentdesk.store import SqliteStore
 from agentdesk.sync.customer_directory import CustomerApiClient, ServerCustomerDirectory
 from agentdesk.sync.service import Connectivity
 from agentdesk.sync.wire import PushBatch, PushRecord
-from tests.sync.conftest import Desk, LiveServer, wait_for
+from tests.sync.conftest import Desk, LiveServer, assign_as_campaign_leads, wait_for
 
 DEMO = Path(str(files("agentdesk").joinpath("resources", "demo")))
 AMBIGUOUS = "+8613700137000"
@@ -57,6 +57,7 @@ class Clock:
 def demo_server(app: Any, engine: Any, agent: str) -> Iterator[LiveServer]:
     report = import_customers(engine, DEMO / "customers.csv")
     assert report.rejected == [] and report.imported >= 200
+    assign_as_campaign_leads(engine, agent, DEMO / "customers.csv")
     server = LiveServer(app)
     server.start()
     yield server

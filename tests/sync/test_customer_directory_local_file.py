@@ -38,7 +38,13 @@ from agentdesk.server.customer_import import import_customers
 from agentdesk.store import SqliteStore
 from agentdesk.sync.customer_directory import CustomerApiClient, ServerCustomerDirectory
 from agentdesk.sync.service import Connectivity
-from tests.sync.conftest import Desk, LiveServer, free_port, wait_for
+from tests.sync.conftest import (
+    Desk,
+    LiveServer,
+    assign_as_campaign_leads,
+    free_port,
+    wait_for,
+)
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ME = "agent-a"
@@ -176,6 +182,7 @@ def test_a_callback_followed_by_a_call_is_no_longer_promised_offline(
 def demo_server(app: Any, engine: Any, agent: str) -> Iterator[LiveServer]:
     report = import_customers(engine, DEMO / "customers.csv")
     assert report.rejected == []
+    assign_as_campaign_leads(engine, agent, DEMO / "customers.csv")
     server = LiveServer(app)
     server.start()
     yield server
@@ -221,7 +228,9 @@ def test_online_file_merges_unpushed_records_once(desk: Desk, demo_server: LiveS
     store.save_note(fresh_note)
     fresh_call = call(store, "C-1001", NOW - timedelta(minutes=10), talk=30)
     wrap(store, fresh_call, "resolved", note="sorted")
-    promised = callback(store, "C-1001", NOW + timedelta(days=1), NOW, "call back")
+    # booked a minute before the note: "newest first" has no tie to break
+    promised = callback(store, "C-1001", NOW + timedelta(days=1), NOW - timedelta(minutes=1),
+                        "call back")
     wrap(store, pushed_call, "billing_inquiry", "complaint", note="re-opened",
          supersedes=first.id, later=900)
     assert store.pending_count() == 5

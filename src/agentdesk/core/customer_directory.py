@@ -506,7 +506,9 @@ def with_local_records(server: CustomerHistory, local: LocalHistory) -> Customer
     known = {entry.record_id for entry in server.timeline}
     entries += [entry for entry in local.history.timeline
                 if entry.record_id not in known and in_page(entry.at)]
-    entries.sort(key=lambda entry: entry.at, reverse=True)
+    # newest first; entries of the same instant in a fixed order, so a refresh
+    # never reshuffles them
+    entries.sort(key=lambda entry: (entry.at, entry.record_id), reverse=True)
 
     promised = {promise.id for promise in server.open_promises}
     promises = [p for p in server.open_promises if p.id not in local.closed_promise_ids]
