@@ -175,6 +175,8 @@ def _push_wrapups(app: Any, make_user: Any) -> list[dict[str, Any]]:
     a = make_user("agent-a")
     recs = [record(code="SOLVED", notes="客户满意", tags=["billing"]),
             record(code="CALLBACK"), record(kind="note", text="not a wrap-up")]
+    for rec in recs:  # as the desktop sends them: the payload carries its own id
+        rec["payload"]["id"] = rec["id"]
     with TestClient(app) as c:
         assert c.post("/api/v1/sync/push", json={"batch_id": "w", "records": recs},
                       headers=a).status_code == 200
@@ -185,6 +187,8 @@ def test_export_wrapups_csv_and_jsonl(db_url: str, app: Any, make_user: Any) -> 
     recs = _push_wrapups(app, make_user)
     code, out, _ = _cli(db_url, "export", "wrapups", "--since", "2020-01-01", "--format", "csv")
     assert code == 0
+    header = out.splitlines()[0].split(",")
+    assert len(header) == len(set(header))  # the payload's id is not a second "id"
     rows = list(csv.DictReader(io.StringIO(out)))
     assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in recs[:2])
     solved = next(r for r in rows if r["code"] == "SOLVED")

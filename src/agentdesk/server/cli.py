@@ -435,7 +435,8 @@ def _cmd_export(settings: Settings, args: argparse.Namespace, out: TextIO) -> in
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         return EXIT_OK
     fixed = ["id", "owner", "client_created_at", "received_at", "batch_id"]
-    payload_keys = sorted({k for row in rows for k in row["payload"]})
+    # the payload's own id is the record's: one "id" column, not two
+    payload_keys = sorted({k for row in rows for k in row["payload"]} - set(fixed))
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fixed + payload_keys)
     for row in rows:
