@@ -86,6 +86,10 @@ def test_the_state_chart_has_a_bar_per_state_and_not_ready_reason(dashboard):
         "Not ready: Lunch": 60, "Not ready: meeting": 30, "Not ready": 10})
     labels = [label for label, _ in dashboard.state_bars()]
     assert labels[-1] == "Ready"  # drawn at the top
+    from PySide6.QtCharts import QValueAxis
+    [minutes] = [a for a in dashboard.state_chart.axes() if isinstance(a, QValueAxis)]
+    assert minutes.labelFormat() == "%g"  # "%.0f" printed 0 0 1 1 1 on short days
+    assert minutes.max() >= 60 and minutes.min() == 0
 
 
 def test_the_outcome_pie_leaves_auto_wrapped_calls_out(dashboard):

@@ -253,9 +253,10 @@ class PersonalDashboard(QWidget):
         categories = QBarCategoryAxis()
         categories.append([label for label, _ in bars])
         minutes = QValueAxis()
-        minutes.setLabelFormat("%.0f")
+        minutes.setLabelFormat("%g")  # "%.0f" printed 0 0 1 1 1 on a 1-minute axis
         minutes.setMin(0)
         minutes.setMax(max([1.0, *(seconds / 60 * 1.15 for _, seconds in bars)]))
+        minutes.applyNiceNumbers()  # ticks on round values: 0, 0.2, 0.4 ...
         self.state_chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
         self.state_chart.addAxis(minutes, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
