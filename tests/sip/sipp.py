@@ -149,6 +149,10 @@ class SippFactory:
         port = port or free_port(
             socket.SOCK_STREAM if transport.startswith("t") else socket.SOCK_DGRAM)
         media_port = free_port()
+        # sipp takes the media port and the three after it (RTCP, video); the control
+        # socket must not be handed one of those the moment they were released
+        taken = {port, *range(media_port, media_port + 4)}
+        control_port = next(p for p in iter(free_port, None) if p not in taken)
         name = f"{Path(scenario.removeprefix('builtin:')).stem}-{port}"
         trace = self._workdir / f"{name}.msg.log"
         errors = self._workdir / f"{name}.err.log"
@@ -167,7 +171,7 @@ class SippFactory:
             source = ["-sf", str(path)]
         cmd = ["timeout", "-k", "2", str(int(timeout_s)), SIPP, *source,
                "-i", HOST, "-p", str(port), "-mp", str(media_port),
-               "-cp", str(free_port(socket.SOCK_STREAM)), "-t", transport,
+               "-cp", str(control_port), "-t", transport,
                "-m", str(calls), "-nostdin", "-trace_msg", "-message_file", str(trace),
                "-trace_err", "-error_file", str(errors), "-timeout", str(int(timeout_s)),
                "-timeout_error"]
