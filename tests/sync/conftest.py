@@ -194,6 +194,10 @@ def save_call(store: SqliteStore, code: str = "SOLVED") -> tuple[CallRecord, Wra
     return call, wrap
 
 
+
+DEMO = Path(__file__).parents[2] / "src" / "agentdesk" / "resources" / "demo"
+
+
 def assign_as_campaign_leads(engine: Any, agent: str, customers_csv: Path) -> None:
     """Make every customer of the file one the agent may keep on its desk: agents pull
     only the customers they have seen, called or were given as campaign leads, and
@@ -206,3 +210,27 @@ def assign_as_campaign_leads(engine: Any, agent: str, customers_csv: Path) -> No
     put_document(engine, "campaign", "every-demo-customer", {
         "id": "every-demo-customer", "title": "every demo customer",
         "assigned": {"teams": [], "agents": [agent]}, "leads": leads})
+
+
+@pytest.fixture
+def demo_server(app: Any, engine: Any, agent: str) -> Iterator[LiveServer]:
+    """The server with the demo customers, all of them the agent's campaign leads."""
+    from agentdesk.server.customer_import import import_customers
+    report = import_customers(engine, DEMO / "customers.csv")
+    assert report.rejected == [] and report.imported >= 200
+    assign_as_campaign_leads(engine, agent, DEMO / "customers.csv")
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def desk(make_desk: Any, demo_server: LiveServer) -> Desk:
+    """A seat that pulled the demo customers into its local store."""
+    from agentdesk.sync.service import Connectivity
+    desk: Desk = make_desk(demo_server.url)
+    desk.service.start()
+    wait_for(lambda: desk.service.status.connectivity is Connectivity.ONLINE
+             and desk.service.status.last_success is not None, what="first sync")
+    return desk

@@ -8,8 +8,6 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,15 +17,12 @@ from agentdesk.core.caller_identity import CallerIdentity
 from agentdesk.core.customer_directory import SearchQuery, TimelineKind
 from agentdesk.core.customer_match import MatchReason, screen_pop
 from agentdesk.core.records import AccessReason, RecordKind
-from agentdesk.server.customer_import import import_customers
 from agentdesk.server.records import iter_records
 from agentdesk.store import SqliteStore
 from agentdesk.sync.customer_directory import CustomerApiClient, ServerCustomerDirectory
-from agentdesk.sync.service import Connectivity
 from agentdesk.sync.wire import PushBatch, PushRecord
-from tests.sync.conftest import Desk, LiveServer, assign_as_campaign_leads, wait_for
+from tests.sync.conftest import DEMO, Desk, LiveServer, wait_for
 
-DEMO = Path(str(files("agentdesk").joinpath("resources", "demo")))
 AMBIGUOUS = "+8613700137000"
 UNKNOWN = "+8613600136000"
 
@@ -53,25 +48,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def demo_server(app: Any, engine: Any, agent: str) -> Iterator[LiveServer]:
-    report = import_customers(engine, DEMO / "customers.csv")
-    assert report.rejected == [] and report.imported >= 200
-    assign_as_campaign_leads(engine, agent, DEMO / "customers.csv")
-    server = LiveServer(app)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def desk(make_desk: Any, demo_server: LiveServer) -> Desk:
-    """A seat that pulled the demo customers into its local store."""
-    desk: Desk = make_desk(demo_server.url)
-    desk.service.start()
-    wait_for(lambda: desk.service.status.connectivity is Connectivity.ONLINE
-             and desk.service.status.last_success is not None, what="first sync")
-    return desk
 
 
 _open: list[ServerCustomerDirectory] = []

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -34,21 +32,12 @@ from agentdesk.core.records import (
     StoreError,
     WrapUp,
 )
-from agentdesk.server.customer_import import import_customers
 from agentdesk.store import SqliteStore
 from agentdesk.sync.customer_directory import CustomerApiClient, ServerCustomerDirectory
-from agentdesk.sync.service import Connectivity
-from tests.sync.conftest import (
-    Desk,
-    LiveServer,
-    assign_as_campaign_leads,
-    free_port,
-    wait_for,
-)
+from tests.sync.conftest import Desk, LiveServer, free_port, wait_for
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ME = "agent-a"
-DEMO = Path(str(files("agentdesk").joinpath("resources", "demo")))
 COPY_TIME = NOW - timedelta(hours=3)
 
 
@@ -178,24 +167,6 @@ def test_a_callback_followed_by_a_call_is_no_longer_promised_offline(
 
 # --- online: the server's page and what this desktop has not pushed --------------------
 
-@pytest.fixture
-def demo_server(app: Any, engine: Any, agent: str) -> Iterator[LiveServer]:
-    report = import_customers(engine, DEMO / "customers.csv")
-    assert report.rejected == []
-    assign_as_campaign_leads(engine, agent, DEMO / "customers.csv")
-    server = LiveServer(app)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def desk(make_desk: Any, demo_server: LiveServer) -> Desk:
-    desk: Desk = make_desk(demo_server.url)
-    desk.service.start()
-    wait_for(lambda: desk.service.status.connectivity is Connectivity.ONLINE
-             and desk.service.status.last_success is not None, what="first sync")
-    return desk
 
 
 def push_all(desk: Desk) -> None:

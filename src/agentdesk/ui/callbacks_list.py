@@ -43,6 +43,7 @@ from agentdesk.core.callbacks import (
 )
 from agentdesk.core.dial_numbers import format_for_region
 from agentdesk.core.records import Callback, CallbackOwner, CallbackState, CallbackUpdate
+from agentdesk.ui.row_menu import popup_row_menu
 
 CALLBACK_ROLE = Qt.ItemDataRole.UserRole
 COLUMN_AGENT_TIME, COLUMN_CUSTOMER_TIME, COLUMN_CUSTOMER, COLUMN_OWNER, COLUMN_NOTE, \
@@ -242,14 +243,8 @@ class CallbacksList(QWidget):
 
     @Slot(QPoint)
     def on_tree_context_menu_requested(self, position: QPoint) -> None:
-        under = self.tree.itemAt(position)  # None from the Menu key: the current row
-        if under is not None:
-            self.tree.setCurrentItem(under)
-        if self.current_callback() is None:
-            return
-        menu = self.context_menu()
-        menu.aboutToHide.connect(menu.deleteLater)
-        menu.popup(self.tree.viewport().mapToGlobal(position))
+        popup_row_menu(self.tree, position, lambda: self.current_callback() is not None,
+                       self.context_menu)
 
     @Slot(QTreeWidgetItem, QTreeWidgetItem)
     def on_tree_current_item_changed(self, _current: QTreeWidgetItem | None,

@@ -37,6 +37,7 @@ from agentdesk.core.agent_state import AgentState
 from agentdesk.core.dial_numbers import format_for_region
 from agentdesk.core.records import CallRecord, Direction, WrapUp
 from agentdesk.core.wrapup_codes import CodeSet, ReopenRefusal, ReopenStatus, reopen_status
+from agentdesk.ui.row_menu import popup_row_menu
 
 CALL_ROLE = Qt.ItemDataRole.UserRole
 COLUMN_TIME, COLUMN_DIRECTION, COLUMN_WHO, COLUMN_DURATION, COLUMN_CODES, \
@@ -277,11 +278,5 @@ class RecentCallsList(QWidget):
 
     @Slot(QPoint)
     def on_tree_context_menu_requested(self, position: QPoint) -> None:
-        under = self.tree.itemAt(position)  # None from the Menu key: the current row
-        if under is not None:
-            self.tree.setCurrentItem(under)
-        if self.current_call() is None:
-            return
-        menu = self.context_menu()
-        menu.aboutToHide.connect(menu.deleteLater)
-        menu.popup(self.tree.viewport().mapToGlobal(position))
+        popup_row_menu(self.tree, position, lambda: self.current_call() is not None,
+                       self.context_menu)
