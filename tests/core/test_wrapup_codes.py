@@ -503,3 +503,11 @@ def test_a_draft_entry_reports_a_bad_amount() -> None:
     assert [p.kind for p in problems] == ["amount_invalid"]
     entry, _ = FormFields(("X",), callback_at=NOW, callback_note="n").entry()
     assert entry.callback_at is None  # not wanted: not booked
+
+
+def test_a_yaml_error_names_where_the_unclosed_construct_began() -> None:
+    """libyaml finds an unclosed quote at the end of the file; the author fixes line 2."""
+    error = problem_of('not_ready_reasons:\n  - {code: break, label: "Break}\n')
+    assert (error.line, error.column) == (3, 1)
+    assert ("found unexpected end of stream (while scanning a quoted scalar that began at "
+            "line 2, column 26)") in str(error)

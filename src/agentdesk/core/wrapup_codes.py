@@ -34,6 +34,7 @@ import yaml
 
 from agentdesk.core.acw import AUTO_WRAP_CODE, AcwPolicy, AcwPolicyError
 from agentdesk.core.records import E164, Callback, CallbackOwner, WrapUp
+from agentdesk.core.yaml_errors import describe_yaml_error
 
 Path = tuple[str | int, ...]
 
@@ -475,13 +476,10 @@ def _yaml_data(text: str, source: str) -> tuple[Any, dict[Path, tuple[int, int]]
     """Plain data plus the (line, column) of every value; marks are what safe_load drops."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise CodeFileError([CodeProblem("", f"YAML syntax error: {exc.problem or exc}",
-                                         source, line, column)]) from exc
     except yaml.YAMLError as exc:
-        raise CodeFileError([CodeProblem("", f"YAML error: {exc}", source, 1, 1)]) from exc
+        place = describe_yaml_error(exc)
+        raise CodeFileError([CodeProblem("", place.message, source, place.line,
+                                         place.column)]) from exc
     if root is None:
         raise CodeFileError([CodeProblem("", "the file is empty", source, 1, 1)])
     positions: dict[Path, tuple[int, int]] = {}

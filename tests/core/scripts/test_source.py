@@ -94,12 +94,20 @@ def test_duplicate_keys_are_reported_where_written_and_the_first_kept():
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("a: 1\nb: [1, 2\n", "f.yaml:3:1: YAML syntax error: did not find expected ',' or ']'"),
+    ("a: 1\nb: [1, 2\n", "f.yaml:3:1: YAML syntax error: did not find expected ',' or ']' "
+     "(while parsing a flow sequence that began at line 2, column 4)"),
+    # The problem is found at the end of the file; the quote to close is on line 2.
+    ('id: x\ntitle: "abc\nfoo: 1\nbar: 2\n\n', "f.yaml:6:1: YAML syntax error: found "
+     "unexpected end of stream (while scanning a quoted scalar that began at line 2, column 8)"),
+    ("a:\n  - 1\n b: 2\n", "f.yaml:3:2: YAML syntax error: did not find expected key "
+     "(while parsing a block mapping that began at line 1, column 1)"),
     ("a: *nowhere\n", "f.yaml:1:4: YAML syntax error: found undefined alias"),
-    ("a: &x 1\nb: &x 2\n", "f.yaml:2:4: YAML syntax error: second occurrence"),
+    ("a: &x 1\nb: &x 2\n", "f.yaml:2:4: YAML syntax error: second occurrence "
+     "(found duplicate anchor 'x'; first occurrence at line 1, column 4)"),
     ("a: &x [1, *x]\n", "f.yaml:1:11: YAML syntax error: found an alias inside the value "
      "it names (a recursive structure)"),
-    ("a: 1\n---\nb: 2\n", "f.yaml:2:1: YAML syntax error: but found another document"),
+    ("a: 1\n---\nb: 2\n", "f.yaml:2:1: YAML syntax error: but found another document "
+     "(expected a single document in the stream at line 1, column 1)"),
     ("", "f.yaml:1:1: the file is empty"),
     ("# only a comment\n", "f.yaml:1:1: the file is empty"),
 ])

@@ -109,7 +109,8 @@ def test_structural_mistakes_are_all_reported():
 
 def test_yaml_syntax_error_has_a_location():
     assert problems_of("syntax_error.yaml") == [
-        (3, 6, "YAML syntax error: did not find expected ',' or ']'"),
+        (3, 6, "YAML syntax error: did not find expected ',' or ']' "
+               "(while parsing a flow sequence that began at line 2, column 8)"),
     ]
 
 

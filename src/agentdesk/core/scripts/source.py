@@ -36,6 +36,7 @@ from yaml.events import (
 
 from agentdesk.core.scripts.model import Location
 from agentdesk.core.scripts.problems import Problem
+from agentdesk.core.yaml_errors import describe_yaml_error
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line and column
@@ -133,13 +134,9 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Locator, list[Problem]]:
     loader = _Loader(text)
     try:
         data = _Builder(loader.get_event, locator, problems).document()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
-        problems.append(Problem(where, f"YAML syntax error: {exc.problem or exc}"))
-        return None, Locator(file), problems
     except yaml.YAMLError as exc:
-        problems.append(Problem(Location(file, 1, 1), f"YAML error: {exc}"))
+        place = describe_yaml_error(exc)
+        problems.append(Problem(Location(file, place.line, place.column), place.message))
         return None, Locator(file), problems
     finally:
         loader.dispose()
