@@ -11,7 +11,7 @@ from agentdesk.paths import SeatPaths
 from tests.fakes.secrets import FakeSecretStore
 
 pytestmark = pytest.mark.qt_log_ignore(
-    r"^Couldn't (load|resolve) pipewire-0\.3", r"^PulseAudioService: pa_context_connect",
+    r"^PulseAudioService: pa_context_connect",
     r"^PipeWire audio backend requested")
 
 

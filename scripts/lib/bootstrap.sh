@@ -24,10 +24,14 @@ ensure_debian_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The libraries Qt's xcb/offscreen platforms and Qt Multimedia load at run time.
+# The libraries Qt's xcb/offscreen platforms and Qt Multimedia load at run time. Qt
+# Multimedia's FFmpeg backend dlopen()s libva (va, va-drm, va-x11) and PipeWire when it
+# starts and warns for each one it cannot find, so they are installed, not filtered out
+# (tests/ui/test_runtime_libraries.py fails when one is missing).
 QT_RUNTIME_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
-    libxcb-render-util0 libxcb-image0 libpulse0 libasound2 fonts-noto-cjk)
+    libxcb-render-util0 libxcb-image0 libpulse0 libasound2 fonts-noto-cjk
+    libva2 libva-drm2 libva-x11-2 libpipewire-0.3-0)
 
 # ensure_venv [EXTRAS]: create .venv if missing and install the project when its
 # dependencies changed since the last install.

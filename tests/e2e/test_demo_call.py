@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.sip, pytest.mark.slow]
 
 # Qt Multimedia says so when the test machine has no sound server; not our warning.
 pytestmark.append(pytest.mark.qt_log_ignore(
-    r"^Couldn't (load|resolve) pipewire-0\.3", r"^PulseAudioService: pa_context_connect",
+    r"^PulseAudioService: pa_context_connect",
     r"^PipeWire audio backend requested", r"^This plugin does not support propagateSizeHints"))
 
 

@@ -43,7 +43,7 @@ from tests.sip.sipp import HOST, SippFactory, SippRun, free_port
 pytestmark = [pytest.mark.sip, pytest.mark.slow]
 # Qt Multimedia says so when the test machine has no sound server; not our warning.
 pytestmark.append(pytest.mark.qt_log_ignore(
-    r"^Couldn't (load|resolve) pipewire-0\.3", r"^PulseAudioService: pa_context_connect",
+    r"^PulseAudioService: pa_context_connect",
     r"^PipeWire audio backend requested", r"^This plugin does not support propagateSizeHints"))
 
 POP_SCENARIO = Path(__file__).parent / "scenarios" / "uac_pop.xml"
