@@ -116,7 +116,6 @@ def test_wrapups_survive_sigkill_exactly_once(tmp_path):
     print(f"{len(committed)} reported, {saved_total} saved ({recovered} finished after a "
           f"restart), {KILLS} kills, {time.monotonic() - started:.1f} s")
     assert len(committed) >= WRAPUPS
-    assert time.monotonic() - started < 90
 
 
 def _assert_one_wrapup_per_call_and_no_stale_draft(path: Path, unfinished_allowed: int) -> None:

@@ -5,7 +5,6 @@ from when; access entries through the outbox, on the server exactly once."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -154,18 +153,6 @@ def test_offline_pop_uses_the_local_copy_and_says_from_when(
     clock.now += directory.retry_after + 1
     directory.search(SearchQuery(phone=AMBIGUOUS))
     assert len(transport.paths) == asked + 1  # tried the server again
-
-
-def test_offline_lookup_is_fast(desk: Desk, demo_server: LiveServer) -> None:
-    demo_server.stop()
-    directory = directory_for(desk, demo_server.url)
-    screen_pop(directory, CallerIdentity(caller_number=AMBIGUOUS), "agent-a")  # goes offline
-    took = []
-    for _ in range(20):
-        started = time.perf_counter()
-        screen_pop(directory, CallerIdentity(caller_number=AMBIGUOUS), "agent-a")
-        took.append(time.perf_counter() - started)
-    assert sorted(took)[18] < 0.05  # p95 under the 50 ms budget
 
 
 def test_access_entries_reach_the_server_exactly_once(desk: Desk, demo_server: LiveServer,

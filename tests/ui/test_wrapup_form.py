@@ -1,4 +1,3 @@
-import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
@@ -407,9 +406,13 @@ def test_optional_acw_can_be_skipped(qtbot: QtBot, form: WrapUpForm,
     assert form.finished
 
 
-def test_the_reused_form_opens_within_the_budget(form: WrapUpForm,
-                                                 code_sets: dict[str, CodeSet]) -> None:
+def test_the_reused_form_keeps_its_code_tree(form: WrapUpForm,
+                                             code_sets: dict[str, CodeSet]) -> None:
+    """What keeps the form quick to open after each call (bench/wrapup.py measures it):
+    the tree of a code set is built once, and the next call only resets the ticks."""
     start(form, code_sets["service"])  # the first call builds the code tree
-    began = time.perf_counter()
+    built = [form.code_tree.topLevelItem(i) for i in range(form.code_tree.topLevelItemCount())]
     start(form, code_sets["service"], prefill=WrapUpPrefill(("INQ-PRODUCT",), "n"))
-    assert time.perf_counter() - began < 0.050
+    again = [form.code_tree.topLevelItem(i) for i in range(form.code_tree.topLevelItemCount())]
+    assert again == built and all(a is b for a, b in zip(again, built, strict=True))
+    assert form.chosen_codes() == ("INQ-PRODUCT",)
