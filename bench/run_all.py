@@ -15,7 +15,7 @@ Each benchmark starts from a clean state and is cleaned up after:
     its session is named, SIGTERMed, then SIGKILLed, and fails the run.
 On SIGINT/SIGTERM/SIGHUP the runner stops the running benchmark the same way.
 
-    .venv/bin/python bench/run_all.py [--timeout 120] [NAME ...]
+    .venv/bin/python bench/run_all.py [--timeout 120] [--list] [NAME ...]
 """
 
 from __future__ import annotations
@@ -167,8 +167,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="seconds one benchmark may take before it is stopped")
     parser.add_argument("--bench-dir", type=Path, default=HERE, help=argparse.SUPPRESS)
+    parser.add_argument("--list", action="store_true", help="name the benchmarks and stop")
     parser.add_argument("names", nargs="*", help="only these (e.g. sync wrapup)")
     args = parser.parse_args()
+    if args.list:
+        print("\n".join(p.name for p in benchmarks(args.bench_dir)))
+        return 0
     set_parent_death_signal(signal.SIGTERM)
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, _raise_exit)
