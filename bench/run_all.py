@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -98,6 +99,7 @@ def kill_all(token: str, session: int) -> dict[int, str]:
 class Result:
     name: str
     seconds: float
+    cpu_seconds: float  # the benchmark's and the children it waited for, user + system
     returncode: int | None  # None: stopped by the runner (timeout or interrupted)
     left_processes: dict[int, str]
     left_files: list[str]
@@ -119,6 +121,7 @@ class Run:
                    **{MARKER: self.token})
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         self.started = time.monotonic()
+        self.cpu_started = _children_cpu()
         self.proc = subprocess.Popen([sys.executable, str(path), "--quick"], env=env,
                                      cwd=HERE.parent, start_new_session=True,
                                      preexec_fn=die_with_parent)
@@ -146,9 +149,10 @@ class Run:
         finally:
             self.stop()
             seconds = time.monotonic() - self.started
+            cpu = _children_cpu() - self.cpu_started
             left = kill_all(self.token, self.proc.pid)
             files = self.cleanup()
-        return Result(self.path.name, seconds, returncode, left, files)
+        return Result(self.path.name, seconds, cpu, returncode, left, files)
 
     def cleanup(self) -> list[str]:
         if not self.tmp.exists():
@@ -156,6 +160,11 @@ class Run:
         files = sorted(str(p.relative_to(self.tmp)) for p in self.tmp.iterdir())
         shutil.rmtree(self.tmp, ignore_errors=True)
         return files
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _raise_exit(signum: int, _frame: FrameType | None) -> None:
@@ -214,14 +223,16 @@ def report(results: list[Result], total: float) -> int:
             status = "ran"
         if r.left_processes:
             status += f"; FAILED: left {len(r.left_processes)} process(es) running"
-        print(f"  {r.name:<18} {r.seconds:6.1f} s   {status}")
+        print(f"  {r.name:<16} {r.seconds:6.1f} s wall {r.cpu_seconds:6.1f} s CPU   {status}")
         for pid, cmdline in r.left_processes.items():
             print(f"      left running (killed): {pid} {cmdline[:160]}")
         if r.left_files:
             print(f"      left in its TMPDIR (removed): {', '.join(r.left_files)}")
     within = "within" if total <= TOTAL_BUDGET_S else "OVER"
-    print(f"  total {total:.1f} s ({within} the {TOTAL_BUDGET_S:.0f} s budget for all of "
-          f"them; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})", flush=True)
+    cpu = sum(r.cpu_seconds for r in results)
+    print(f"  total {total:.1f} s wall, {cpu:.1f} s CPU ({within} the "
+          f"{TOTAL_BUDGET_S:.0f} s budget for all of them; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f})", flush=True)
     return 0 if all(r.ok for r in results) else 1
 
 

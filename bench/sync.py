@@ -93,14 +93,16 @@ def make_tokens(url: str, count: int) -> list[str]:
 
 def wait_up(base: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("the server exited; see its log")
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
+    # One client for every poll: httpx.get() builds an SSL context (CA bundle) each time.
+    with httpx.Client(timeout=1) as probe:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit("the server exited; see its log")
+            try:
+                if probe.get(f"{base}/api/v1/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
     raise SystemExit("the server did not come up")
 
 

@@ -61,14 +61,16 @@ def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen[by
                                 stdout=out, stderr=subprocess.STDOUT,
                                 preexec_fn=die_with_parent)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited; see {log}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).is_success:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
+    # One client for every poll: httpx.get() builds an SSL context (CA bundle) each time.
+    with httpx.Client(timeout=1) as probe:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit(f"the server exited; see {log}")
+            try:
+                if probe.get(f"http://127.0.0.1:{port}/api/v1/health").is_success:
+                    return proc
+            except httpx.TransportError:
+                time.sleep(0.1)
     proc.kill()
     raise SystemExit("the server did not come up")
 

@@ -44,6 +44,14 @@ def test_every_benchmark_accepts_quick(bench: Path) -> None:
     assert "--quick" in result.stdout
 
 
+def _runner_env(tmp_path: Path) -> dict[str, str]:
+    """The runner makes each benchmark's TMPDIR in its own: here, under tmp_path (a
+    runner killed by SIGKILL cannot remove it)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(exist_ok=True)
+    return dict(os.environ, TMPDIR=str(tmp))
+
+
 def _write_benches(directory: Path, **sources: str) -> None:
     for name, source in sources.items():
         (directory / f"{name}.py").write_text(textwrap.dedent(source))
@@ -95,7 +103,8 @@ def test_the_runner_fails_on_a_crash_a_hang_and_a_leftover_process(tmp_path: Pat
         """,
     )
     result = subprocess.run([sys.executable, str(RUNNER), "--bench-dir", str(tmp_path),
-                             "--timeout", "3"], capture_output=True, text=True, timeout=90)
+                             "--timeout", "3"], capture_output=True, text=True, timeout=90,
+                            env=_runner_env(tmp_path))
     out = result.stdout
     assert result.returncode == 1, out + result.stderr
     lines = {line.split()[0]: line for line in out.splitlines()
@@ -109,7 +118,8 @@ def test_the_runner_fails_on_a_crash_a_hang_and_a_leftover_process(tmp_path: Pat
     assert "figure 1.0 ms" in out
     assert "left in its TMPDIR (removed): left.log" in out
     tmpdir = next(line.split()[1] for line in out.splitlines() if line.startswith("tmpdir "))
-    assert not Path(tmpdir).exists()
+    assert Path(tmpdir).parent == tmp_path / "tmp"
+    assert not any((tmp_path / "tmp").iterdir())  # every benchmark's TMPDIR removed
     leaked = int(next(line.split()[1] for line in out.splitlines()
                       if line.startswith("leaked ")))
     assert _wait_gone(leaked, 2.0)
@@ -122,7 +132,8 @@ def test_a_benchmark_dies_with_the_runner_even_on_sigkill(tmp_path: Path) -> Non
         time.sleep(600)
     """)
     with subprocess.Popen([sys.executable, str(RUNNER), "--bench-dir", str(tmp_path)],
-                          stdout=subprocess.PIPE, text=True) as runner:
+                          stdout=subprocess.PIPE, text=True,
+                          env=_runner_env(tmp_path)) as runner:
         try:
             assert runner.stdout is not None
             for line in runner.stdout:
