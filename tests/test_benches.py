@@ -122,7 +122,11 @@ def test_the_runner_fails_on_a_crash_a_hang_and_a_leftover_process(tmp_path: Pat
     assert not any((tmp_path / "tmp").iterdir())  # every benchmark's TMPDIR removed
     leaked = int(next(line.split()[1] for line in out.splitlines()
                       if line.startswith("leaked ")))
-    assert _wait_gone(leaked, 2.0)
+    try:
+        assert _wait_gone(leaked, 2.0)
+    finally:
+        if _alive(leaked):
+            os.kill(leaked, signal.SIGKILL)
 
 
 def test_a_benchmark_dies_with_the_runner_even_on_sigkill(tmp_path: Path) -> None:
@@ -147,3 +151,33 @@ def test_a_benchmark_dies_with_the_runner_even_on_sigkill(tmp_path: Path) -> Non
             assert _wait_gone(bench_pid), "the benchmark outlived its runner"
         finally:
             runner.kill()
+
+
+def test_a_stopped_runner_stops_its_benchmark_and_what_that_started(tmp_path: Path) -> None:
+    _write_benches(tmp_path, waits="""
+        import os, subprocess, time
+        child = subprocess.Popen(["sleep", "600"], start_new_session=True)
+        print("bench", os.getpid(), child.pid, flush=True)
+        time.sleep(600)
+    """)
+    with subprocess.Popen([sys.executable, str(RUNNER), "--bench-dir", str(tmp_path)],
+                          stdout=subprocess.PIPE, text=True,
+                          env=_runner_env(tmp_path)) as runner:
+        pids: list[int] = []
+        try:
+            assert runner.stdout is not None
+            for line in runner.stdout:
+                if line.startswith("bench "):
+                    pids = [int(word) for word in line.split()[1:]]
+                    break
+            else:
+                pytest.fail("the benchmark did not start")
+            runner.send_signal(signal.SIGTERM)
+            assert runner.wait(30) != 0
+            assert all(_wait_gone(pid, 1.0) for pid in pids), "left running"
+            assert not any((tmp_path / "tmp").iterdir())
+        finally:
+            runner.kill()
+            for pid in pids:
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
