@@ -27,7 +27,7 @@ The first few calls of each run are a warm-up and not counted.
         [--calls 50] [--local-customers 2000] [--no-desktop]
 
 --quick (a smoke run: same table, same PostgreSQL, same seat and sipp): 10,000
-customers, 200 lookups (after 50 to warm up), 5 calls online and 5 offline, 200
+customers of 20 agents, 200 lookups (after 50 to warm up), 5 calls online and 5 offline, 200
 customers in the local copy.
 
 The data takes a few minutes to build (indexes are dropped during the load and
@@ -155,7 +155,7 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def build(url: str, customers: int, interactions: int) -> None:
+def build(url: str, customers: int, interactions: int, agents: int = AGENTS) -> None:
     from sqlalchemy import text
 
     from agentdesk.server.config import Settings
@@ -167,7 +167,7 @@ def build(url: str, customers: int, interactions: int) -> None:
     migrate(engine)
     hasher = password_hasher(Settings(database_url=url, argon2_time_cost=1,
                                       argon2_memory_kib=1024))
-    for n in range(AGENTS):
+    for n in range(agents):
         add_user(engine, hasher, f"agent{n:03d}", "pw", "agent", f"team{n % 10}")
     add_user(engine, hasher, "bench", "pw", "agent")
     started = time.perf_counter()
@@ -183,7 +183,7 @@ def build(url: str, customers: int, interactions: int) -> None:
         step = 1_000_000
         for low in range(1, interactions + 1, step):
             conn.execute(text(INTERACTIONS_SQL), {
-                "agents": AGENTS, "customers": customers, "low": low,
+                "agents": agents, "customers": customers, "low": low,
                 "high": min(low + step - 1, interactions)})
             print(f"  {min(low + step - 1, interactions):,} interactions "
                   f"at {time.perf_counter() - started:.0f} s", flush=True)
@@ -494,7 +494,7 @@ def main() -> int:
             where = "PostgreSQL (a throw-away cluster)"
         print(f"building {customers:,} customers and {interactions:,} interactions in "
               f"{where} ...", flush=True)
-        build(url, customers, interactions)
+        build(url, customers, interactions, 20 if args.quick else AGENTS)
 
         from agentdesk.server.customers import search_customers
         from agentdesk.server.db import make_engine
