@@ -26,6 +26,10 @@ The first few calls of each run are a warm-up and not counted.
     .venv/bin/python bench/screenpop.py [--quick | --customers N] [--lookups 3000]
         [--calls 50] [--local-customers 2000] [--no-desktop]
 
+--quick (a smoke run: same table, same PostgreSQL, same seat and sipp): 10,000
+customers of 20 agents, 200 lookups (after 50 to warm up), 5 calls online and 5 offline, 200
+customers in the local copy.
+
 The data takes a few minutes to build (indexes are dropped during the load and
 rebuilt after it, as a bulk load would). The desktop part needs sipp (sip-tester).
 """
@@ -54,6 +58,8 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from tests.server import pg_cluster  # noqa: E402
+
+from _support import die_with_parent, exit_on_sigterm, finish, quiet_offscreen_notices  # noqa: E402
 
 LOOKUP_BUDGET_P99_MS = 10.0
 AGENTS = 200
@@ -149,7 +155,7 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def build(url: str, customers: int, interactions: int) -> None:
+def build(url: str, customers: int, interactions: int, agents: int = AGENTS) -> None:
     from sqlalchemy import text
 
     from agentdesk.server.config import Settings
@@ -161,7 +167,7 @@ def build(url: str, customers: int, interactions: int) -> None:
     migrate(engine)
     hasher = password_hasher(Settings(database_url=url, argon2_time_cost=1,
                                       argon2_memory_kib=1024))
-    for n in range(AGENTS):
+    for n in range(agents):
         add_user(engine, hasher, f"agent{n:03d}", "pw", "agent", f"team{n % 10}")
     add_user(engine, hasher, "bench", "pw", "agent")
     started = time.perf_counter()
@@ -177,7 +183,7 @@ def build(url: str, customers: int, interactions: int) -> None:
         step = 1_000_000
         for low in range(1, interactions + 1, step):
             conn.execute(text(INTERACTIONS_SQL), {
-                "agents": AGENTS, "customers": customers, "low": low,
+                "agents": agents, "customers": customers, "low": low,
                 "high": min(low + step - 1, interactions)})
             print(f"  {min(low + step - 1, interactions):,} interactions "
                   f"at {time.perf_counter() - started:.0f} s", flush=True)
@@ -191,8 +197,8 @@ def build(url: str, customers: int, interactions: int) -> None:
     engine.dispose()
 
 
-def measure(label: str, calls: list[Callable[[], object]]) -> list[float]:
-    for call in calls[:200]:  # warm-up: connections, caches, prepared statements
+def measure(label: str, calls: list[Callable[[], object]], warmup: int = 200) -> list[float]:
+    for call in calls[:warmup]:  # warm-up: connections, caches, prepared statements
         call()
     times = []
     for call in calls:
@@ -204,10 +210,12 @@ def measure(label: str, calls: list[Callable[[], object]]) -> list[float]:
     return times
 
 
-def serve(url: str, stack: ExitStack) -> tuple[str, str, subprocess.Popen[bytes]]:
+def serve(url: str, stack: ExitStack, keep_log: bool = True
+          ) -> tuple[str, str, subprocess.Popen[bytes]]:
     """`agentdesk-server serve` in its own process (as in production: the client's
     Python does not share the server's GIL); returns its base URL, a token and the
-    process (terminated when `stack` closes, or earlier by the caller)."""
+    process (terminated when `stack` closes, or earlier by the caller). Its log stays
+    in a temp dir unless `keep_log` is false."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -217,23 +225,28 @@ def serve(url: str, stack: ExitStack) -> tuple[str, str, subprocess.Popen[bytes]
 
     port = free_port()
     log_path = Path(tempfile.mkdtemp(prefix="agentdesk-screenpop-")) / "server.log"
+    if not keep_log:
+        stack.callback(shutil.rmtree, log_path.parent, True)
     log = stack.enter_context(log_path.open("w"))
     env = dict(os.environ, AGENTDESK_DATABASE_URL=url)
     proc = subprocess.Popen([sys.executable, "-m", "agentdesk.server.cli", "serve",
                              "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     stack.callback(proc.wait, 15)
     stack.callback(proc.terminate)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"the server did not come up; see {log_path}")
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
+    # One client for every poll: httpx.get() builds an SSL context each time (~0.1 s
+    # of CPU loading the CA bundle), which made waiting the costliest part of --quick.
+    with httpx.Client(timeout=1) as probe:
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the server did not come up; see {log_path}")
+            try:
+                if probe.get(f"{base}/api/v1/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
     engine = make_engine(url)
     with Session(engine) as s:
         user_id = s.scalar(select(User.id).where(User.username == "bench"))
@@ -372,24 +385,6 @@ def run_calls(app: Any, sipp: Any, seat: Any, clock: PopClock, numbers: list[str
     return after_invite[WARMUP_CALLS:], after_event[WARMUP_CALLS:]
 
 
-def quiet_offscreen_notices() -> None:
-    """Drop what describes the machine, not agentdesk (no sound server, the offscreen
-    platform's size hints: the messages tests/ui/conftest.py ignores) and Qt's info
-    chatter; every other Qt warning still reaches stderr."""
-    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-    from tests.ui.conftest import MACHINE_MESSAGES
-
-    machine = [re.compile(pattern) for pattern in MACHINE_MESSAGES]
-
-    def handler(kind: QtMsgType, _context: object, message: str) -> None:
-        if kind in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg):
-            return
-        if not any(pattern.search(message) for pattern in machine):
-            print(f"Qt {kind.name}: {message}", file=sys.stderr)
-
-    qInstallMessageHandler(handler)
-
-
 def local_copy(client: httpx.Client, customer_ids: list[str]) -> list[Any]:
     """The server's documents of these customers, as the seat's sync stores them."""
     from agentdesk.core.records import ReferenceChange
@@ -468,40 +463,48 @@ def main() -> int:
     parser.add_argument("--database-url", help="an EMPTY PostgreSQL database "
                                                "(default: a temp cluster)")
     parser.add_argument("--quick", action="store_true",
-                        help="100,000 customers and 500,000 interactions")
+                        help="10,000 customers, 200 lookups, 5 calls (a smoke run)")
     parser.add_argument("--customers", type=int, default=None,
                         help="customers to build (5 interactions each; default 1,000,000)")
-    parser.add_argument("--lookups", type=int, default=3000)
-    parser.add_argument("--calls", type=int, default=50,
-                        help="sipp calls to the seat, online and again offline")
-    parser.add_argument("--local-customers", type=int, default=2000,
-                        help="customers in the seat's local copy for the offline pops")
+    parser.add_argument("--lookups", type=int, default=None, help="default 3000")
+    parser.add_argument("--calls", type=int, default=None,
+                        help="sipp calls to the seat, online and again offline (default 50)")
+    parser.add_argument("--local-customers", type=int, default=None,
+                        help="customers in the seat's local copy for the offline pops "
+                             "(default 2000)")
     parser.add_argument("--no-desktop", dest="desktop", action="store_false",
                         help="server lookups only (no seat, no sipp)")
     args = parser.parse_args()
-    customers = args.customers or (100_000 if args.quick else 1_000_000)
+    exit_on_sigterm()
+    customers = args.customers or (10_000 if args.quick else 1_000_000)
+    lookups = args.lookups or (200 if args.quick else 3000)
+    warmup = 50 if args.quick else 200
+    calls = args.calls or (5 if args.quick else 50)
+    local_customers = args.local_customers or (200 if args.quick else 2000)
     interactions = 5 * customers
     rng = random.Random(4)
 
     with ExitStack() as stack:
         url = args.database_url
+        where = "the PostgreSQL at --database-url"
         if url is None:
             server_url = stack.enter_context(pg_cluster.pg_cluster())
             pg_cluster.admin_sql(server_url, "CREATE DATABASE bench")
             url = f"{server_url}/bench"
-        print(f"building {customers:,} customers and {interactions:,} interactions ...",
-              flush=True)
-        build(url, customers, interactions)
+            where = "PostgreSQL (a throw-away cluster)"
+        print(f"building {customers:,} customers and {interactions:,} interactions in "
+              f"{where} ...", flush=True)
+        build(url, customers, interactions, 20 if args.quick else AGENTS)
 
         from agentdesk.server.customers import search_customers
         from agentdesk.server.db import make_engine
 
         engine = make_engine(url)
         stack.callback(engine.dispose)
-        phones = [phone_of(rng.randint(1, customers)) for _ in range(args.lookups)]
+        phones = [phone_of(rng.randint(1, customers)) for _ in range(lookups)]
         direct = measure("lookup by phone, direct (search_customers)", [
-            (lambda p=p: search_customers(engine, phone_e164=p)) for p in phones])
-        base, token, server_process = serve(url, stack)
+            (lambda p=p: search_customers(engine, phone_e164=p)) for p in phones], warmup)
+        base, token, server_process = serve(url, stack, keep_log=not args.quick)
         client = stack.enter_context(httpx.Client(
             base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=10))
 
@@ -511,7 +514,7 @@ def main() -> int:
                 raise SystemExit(f"lookup failed: {r.status_code} {r.text[:200]}")
 
         over_http = measure("lookup by phone, HTTP on loopback (GET /customers/search)", [
-            (lambda p=p: lookup(p)) for p in phones])
+            (lambda p=p: lookup(p)) for p in phones], warmup)
 
         def timeline(n: int) -> None:
             r = client.get(f"/api/v1/customers/C{n:07d}/timeline", params={"limit": 20})
@@ -520,7 +523,7 @@ def main() -> int:
 
         measure("timeline first page (20), HTTP on loopback (information)", [
             (lambda n=n: timeline(n))
-            for n in (rng.randint(1, customers) for _ in range(args.lookups // 3))])
+            for n in (rng.randint(1, customers) for _ in range(lookups // 3))], warmup)
 
         failed = False
         for label, times in (("direct", direct), ("HTTP", over_http)):
@@ -533,14 +536,14 @@ def main() -> int:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(
                 prefix="agentdesk-screenpop-seat-")))
             online, offline = measure_desktop_pop(
-                base, client, lambda: stop_process(server_process), customers, args.calls,
-                args.local_customers, rng, workdir)
+                base, client, lambda: stop_process(server_process), customers, calls,
+                local_customers, rng, workdir)
             failed |= report_pops(f"online ({customers:,} customers, PostgreSQL, HTTP on "
                                   "loopback)", online, INVITE_BUDGET_P95_MS)
-            failed |= report_pops(f"offline (server stopped, {args.local_customers:,} "
+            failed |= report_pops(f"offline (server stopped, {local_customers:,} "
                                   "customers in the local copy)", offline,
                                   OFFLINE_BUDGET_P95_MS)
-    return 1 if failed else 0
+    return finish(failed, args.quick)
 
 
 def report_pops(label: str, timings: tuple[list[float], list[float]], budget: float) -> bool:

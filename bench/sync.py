@@ -14,6 +14,9 @@ HTTP from outside:
     .venv/bin/python bench/sync.py [--quick] [--agents 500] [--duration 30]
         [--workers 1] [--client-processes 1]
 
+--quick (a smoke run: same table, same PostgreSQL): 10 batches per ingest client, and
+50 agents syncing every 1 s for 3 s.
+
 Users and tokens are created directly in the database (500 argon2 logins would only
 measure argon2). The desktop-side budget (10,000 pending records drained after a
 reconnect in <= 10 s) belongs to the sync client and is not measured here.
@@ -44,6 +47,8 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from tests.server import pg_cluster  # noqa: E402
+
+from _support import die_with_parent, exit_on_sigterm, finish, set_parent_death_signal  # noqa: E402
 
 INGEST_BUDGET_RPS = 2000.0
 INGEST_BUDGET_P99_MS = 50.0
@@ -88,14 +93,16 @@ def make_tokens(url: str, count: int) -> list[str]:
 
 def wait_up(base: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("the server exited; see its log")
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
+    # One client for every poll: httpx.get() builds an SSL context (CA bundle) each time.
+    with httpx.Client(timeout=1) as probe:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit("the server exited; see its log")
+            try:
+                if probe.get(f"{base}/api/v1/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
     raise SystemExit("the server did not come up")
 
 
@@ -174,9 +181,10 @@ class KeepAliveConnection:
         self.reader = self.writer = None
 
 
-async def load(base: str, tokens: list[str], duration: float) -> tuple[list[float], int]:
-    """Each agent pushes one record and pulls from its cursor every 5 s; returns the
-    latencies (ms) and the error count."""
+async def load(base: str, tokens: list[str], duration: float, interval: float = 5.0
+               ) -> tuple[list[float], int]:
+    """Each agent pushes one record and pulls from its cursor every `interval` s;
+    returns the latencies (ms) and the error count."""
     latencies: list[float] = []
     reasons: list[str] = []
     errors = 0
@@ -186,7 +194,7 @@ async def load(base: str, tokens: list[str], duration: float) -> tuple[list[floa
         nonlocal errors
         conn = KeepAliveConnection(host, int(port), token)
         cursor = 0
-        await asyncio.sleep(random.uniform(0, 5))
+        await asyncio.sleep(random.uniform(0, interval))
         end = time.monotonic() + duration
         try:
             while time.monotonic() < end:
@@ -209,7 +217,7 @@ async def load(base: str, tokens: list[str], duration: float) -> tuple[list[floa
                         await conn.close()
                     latencies.append((time.perf_counter() - t0) * 1000)
                     errors += not ok
-                await asyncio.sleep(max(0.0, 5 - (time.monotonic() - started)))
+                await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
         finally:
             await conn.close()
 
@@ -219,16 +227,17 @@ async def load(base: str, tokens: list[str], duration: float) -> tuple[list[floa
     return latencies, errors
 
 
-def _load_process(base: str, tokens: list[str], duration: float,
+def _load_process(base: str, tokens: list[str], duration: float, interval: float,
                   out: Any) -> None:
     """A client process's share of the agents; sends back (latencies, errors, CPU s)."""
+    set_parent_death_signal()  # it dies with the benchmark
     cpu = time.process_time()
-    latencies, errors = asyncio.run(load(base, tokens, duration))
+    latencies, errors = asyncio.run(load(base, tokens, duration, interval))
     out.send((latencies, errors, time.process_time() - cpu))
     out.close()
 
 
-def load_in_processes(base: str, tokens: list[str], duration: float,
+def load_in_processes(base: str, tokens: list[str], duration: float, interval: float,
                       processes: int) -> tuple[list[float], int, list[float]]:
     """The agents split over `processes` client processes (so that the client, not the
     server, is never what saturates a core); returns latencies, errors, CPU s each."""
@@ -239,7 +248,7 @@ def load_in_processes(base: str, tokens: list[str], duration: float,
     for n in range(processes):
         here, there = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_load_process,
-                           args=(base, tokens[n::processes], duration, there))
+                           args=(base, tokens[n::processes], duration, interval, there))
         proc.start()
         pipes.append(here)
         procs.append(proc)
@@ -283,9 +292,11 @@ def main() -> int:
     parser.add_argument("--client-processes", type=int, default=1,
                         help="load client processes the agents are split over")
     args = parser.parse_args()
-    batches = 20 if args.quick else 100
+    exit_on_sigterm()
+    batches = 10 if args.quick else 100
     agents = min(args.agents, 50) if args.quick else args.agents
-    duration = 10.0 if args.quick else args.duration
+    duration = 3.0 if args.quick else args.duration
+    interval = 1.0 if args.quick else 5.0
 
     with ExitStack() as stack:
         url = args.database_url
@@ -297,10 +308,13 @@ def main() -> int:
         port = free_port()
         log = stack.enter_context(tempfile.NamedTemporaryFile(
             "w", prefix="agentdesk-bench-", suffix=".log", delete=False))
+        if args.quick:  # a smoke run keeps no log
+            stack.callback(os.unlink, log.name)
         env = dict(os.environ, AGENTDESK_DATABASE_URL=url)
         proc = subprocess.Popen([sys.executable, "-m", "agentdesk.server.cli", "serve",
                                  "--port", str(port), "--workers", str(args.workers)],
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
+                                env=env, stdout=log, stderr=subprocess.STDOUT,
+                                preexec_fn=die_with_parent)
         stack.callback(proc.wait, 15)
         stack.callback(proc.terminate)
         base = f"http://127.0.0.1:{port}"
@@ -319,16 +333,16 @@ def main() -> int:
         server_cpu = process_cpu_seconds(proc.pid)
         load_started = time.monotonic()
         latencies, errors, cpu = load_in_processes(base, tokens[:agents], duration,
-                                                   args.client_processes)
+                                                   interval, args.client_processes)
         load_wall = time.monotonic() - load_started
         server_cpu = process_cpu_seconds(proc.pid) - server_cpu
         lat = p99(latencies)
         ok = lat <= LOAD_BUDGET_P99_MS and errors == 0
         failed |= not ok
-        print(f"load, {agents} agents syncing every 5 s for {duration:.0f} s: "
+        print(f"load, {agents} agents syncing every {interval:g} s for {duration:g} s: "
               f"{len(latencies)} requests, p99 {lat:6.1f} ms (budget <= "
               f"{LOAD_BUDGET_P99_MS:.0f}), {errors} errors (budget 0)  {'ok' if ok else 'MISS'}")
-        busy = ", ".join(f"{100 * c / (duration + 5):.0f}%" for c in cpu)
+        busy = ", ".join(f"{100 * c / (duration + interval):.0f}%" for c in cpu)
         print(f"  load client: {len(cpu)} process(es) of asyncio keep-alive HTTP/1.1 "
               f"connections (one per agent); each used {busy} of a core")
         server_side = server_p99(Path(log.name), log_start)
@@ -336,8 +350,8 @@ def main() -> int:
         print(f"  server process CPU during the load: {100 * server_cpu / load_wall:.0f}% of "
               f"a core, {1000 * server_cpu / max(1, len(latencies)):.2f} ms per request")
         print(f"server: {args.workers} worker process(es) on {os.cpu_count()} CPUs; "
-              f"log: {log.name}")
-    return 1 if failed else 0
+              f"log: {'removed (--quick)' if args.quick else log.name}")
+    return finish(failed, args.quick)
 
 
 if __name__ == "__main__":
