@@ -211,7 +211,8 @@ def refuse_customer_changes(s: Session, who: Principal, records: Sequence[Any],
     visible = _granted(s, who, ids)
     # the batch's own records that make a customer visible (an access entry pushed
     # with the change it preceded on the desktop)
-    visible |= {customer_id for r in records if r.id not in refused
+    visible |= {customer_id for r in records
+                if r.id not in refused and r.kind != "customer_change"
                 for _, customer_id, _ in visibility.record_grants(who, r.kind, r.payload)}
     created_here: set[str] = set()
     reasons: dict[uuid.UUID, str] = {}
