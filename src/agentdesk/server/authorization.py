@@ -92,17 +92,16 @@ def _reference(value: Any) -> uuid.UUID | str | None:
 def _targets(s: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Target]:
     if not ids:
         return {}
+    # the callback's owner only, not whole payloads: a batch of wrap-ups names as many
+    # calls, each payload kilobytes
     rows = s.execute(select(SyncedRecord.id, SyncedRecord.kind, SyncedRecord.owner_id,
-                            User.team, SyncedRecord.call_record_id, SyncedRecord.payload)
+                            User.team, SyncedRecord.call_record_id,
+                            SyncedRecord.payload["owner"].as_string())
                      .join(User, User.id == SyncedRecord.owner_id)
                      .where(SyncedRecord.id.in_(ids)))
-    found: dict[uuid.UUID, Target] = {}
-    for rid, kind, owner_id, team, call_id, payload in rows:
-        owner = payload.get("owner") if kind == "callback" and isinstance(payload, dict) \
-            else None
-        found[rid] = Target(kind, owner_id, team, call_id,
-                            owner if isinstance(owner, str) else None)
-    return found
+    return {rid: Target(kind, owner_id, team, call_id,
+                        owner if kind == "callback" and isinstance(owner, str) else None)
+            for rid, kind, owner_id, team, call_id, owner in rows}
 
 
 def refuse_references(s: Session, who: Principal, records: Sequence[Any],
