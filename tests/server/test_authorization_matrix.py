@@ -506,3 +506,16 @@ def test_the_timeline_and_search_hand_out_no_colleagues_ids_or_payloads(
                          "last_contact_at", "next_page"}
     shown = [e for e in body["entries"] if e["kind"] == "call_record"]
     assert shown[0]["wrapup_codes"] == ["SALE"] and shown[0]["agent"] == "owner"
+
+
+def test_a_supervisor_without_a_team_and_teamless_records() -> None:
+    """The rule as a function: no team means no team to manage or share with."""
+    from agentdesk.server.authorization import Target, may_change
+    from agentdesk.server.users import Principal
+
+    lone_sup, lone_agent = Principal(7, "s", "supervisor", None), Principal(8, "a", "agent", None)
+    teamless = Target("callback", 9, None, None, "team")
+    assert not may_change(lone_sup, teamless, "close")
+    assert not may_change(lone_agent, teamless, "close")
+    assert may_change(lone_sup, Target("wrapup", 7, None, None, None), "supersede")
+    assert may_change(Principal(1, "root", "admin", None), teamless, "close")
