@@ -33,7 +33,7 @@ def _cli(db_url: str, *args: str, stdin: str = "") -> tuple[int, str, str]:
 def test_migrate_then_user_add_with_the_password_on_stdin(empty_db_url: str) -> None:
     r = _run_cli(empty_db_url, "migrate")
     assert r.returncode == 0, r.stderr
-    assert "migrated the database from empty to 0003" in r.stdout
+    assert "migrated the database from empty to 0004" in r.stdout
     assert "up to date" in _run_cli(empty_db_url, "migrate").stdout
 
     r = _run_cli(empty_db_url, "user", "add", "li.na", "--role", "agent", "--team", "north",

@@ -143,7 +143,8 @@ def _history(client: Any, a: dict[str, str], b: dict[str, str]) -> dict[str, Any
                   accessed_at=_iso(T0 + timedelta(minutes=1)), call_record_id=call1["id"])
     other = _call(30, customer_id="C2")
     _push(client, a, [call1, first, callback, access, other])
-    _push(client, b, [call2, reopened, note, call3, late_callback,
+    _push(client, a, [reopened])  # re-opened by the agent who took the call
+    _push(client, b, [call2, note, call3, late_callback,
                       _wrapup(call3, ["INFO"], 24 * 60 + 5)])
     return {"call1": call1, "call2": call2, "call3": call3, "callback": callback,
             "late_callback": late_callback, "note": note}
@@ -158,14 +159,23 @@ def test_timeline_folds_wrapups_onto_calls_newest_first(
          "status": "resolved"}, "not a complaint"])
     a, b = make_user("a"), make_user("b")
     h = _history(client, a, b)
-    reader = make_user("c")  # any agent reads any customer's file
+    reader = make_user("c")  # any agent reads any customer's file...
     r = client.get("/api/v1/customers/C1/timeline", headers=reader)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert [(e["kind"], e["record_id"]) for e in body["entries"]] == [
-        ("callback", h["late_callback"]["id"]), ("call_record", h["call3"]["id"]),
-        ("note", h["note"]["id"]), ("call_record", h["call2"]["id"]),
-        ("callback", h["callback"]["id"]), ("call_record", h["call1"]["id"])]
+    # ...as the file shows it: the change that created the customer (the newest:
+    # logged at the server's time), then the interactions, without colleagues' ids
+    assert body["entries"][0]["kind"] == "customer_change"
+    del body["entries"][0]
+    assert [(e["kind"], e["agent"], e["record_id"]) for e in body["entries"]] == [
+        ("callback", "b", None), ("call_record", "b", None), ("note", "b", None),
+        ("call_record", "b", None), ("callback", "a", None), ("call_record", "a", None)]
+    assert all(e["remote_number"] is None for e in body["entries"])
+    # the author of a record reads its own ids (its desktop merges unsent records by id)
+    mine = client.get("/api/v1/customers/C1/timeline", headers=a).json()["entries"][1:]
+    assert [e["record_id"] for e in mine] == [
+        None, None, None, None, h["callback"]["id"], h["call1"]["id"]]
+    assert mine[-1]["remote_number"] == "+8613800138000"
     call1 = body["entries"][-1]
     assert call1["agent"] == "a" and call1["wrapup_codes"] == ["SALE", "UPSELL"]
     assert call1["wrapup_note"] == "fixed" and call1["duration_seconds"] == 120.0
@@ -176,15 +186,17 @@ def test_timeline_folds_wrapups_onto_calls_newest_first(
     assert body["entries"][2]["text"] == "prefers mornings"
     # The first callback was followed by a call (call3, a day later): kept. The late
     # one is open; nothing of another customer or any access entry shows up.
-    assert [c["id"] for c in body["open_callbacks"]] == [h["late_callback"]["id"]]
+    # c is in no team: it sees the team's promise without the id that would close it
+    assert [c["id"] for c in body["open_callbacks"]] == [None]
+    assert [c["id"] for c in client.get("/api/v1/customers/C1/timeline", headers=b).json()[
+        "open_callbacks"]] == [h["late_callback"]["id"]]
     assert body["open_callbacks"][0]["owner"] == "team"
     assert body["open_callbacks"][0]["agent"] == "b"
     assert body["open_callbacks"][0]["overdue"] is False
     assert [c["id"] for c in body["open_complaints"]] == ["K1"]
     assert body["last_contact_at"] == h["call3"]["payload"]["started_at"].replace(
         "+00:00", "Z")
-    kinds = sorted(x["kind"] for x in body["records"])
-    assert kinds == ["call_record"] * 3 + ["callback"] * 2 + ["note"] + ["wrapup"] * 3
+    assert "records" not in body  # no raw payloads
     assert body["next_page"] is None
 
 
@@ -200,11 +212,12 @@ def test_timeline_pages_without_gaps_or_repeats(client: Any, make_user: Any,
     while True:
         params: dict[str, Any] = {"limit": 2} | ({"page": page} if page else {})
         body = client.get("/api/v1/customers/C1/timeline", params=params, headers=a).json()
-        seen += [e["record_id"] for e in body["entries"]]
+        seen += [e["record_id"] for e in body["entries"] if e["kind"] == "call_record"]
         pages += 1
         page = body["next_page"]
         if page is None:
             break
+    # 7 calls and the change that created the customer, 2 a page
     assert pages == 4 and len(seen) == len(set(seen)) == 7
     starts = [next(c for c in calls if c["id"] == s)["payload"]["started_at"] for s in seen]
     assert starts == sorted(starts, reverse=True)
@@ -222,7 +235,12 @@ def test_search_results_carry_last_contact_and_open_callbacks(
     h = _history(client, a, b)
     body = _search(client, a, phone="+8613800138000")
     by_id = {m["customer"]["customer_id"]: m for m in body["matches"]}
-    assert [c["id"] for c in by_id["C1"]["open_callbacks"]] == [h["late_callback"]["id"]]
+    # b's callback for its team: a is in no team, so no id to close it with
+    assert [c["agent"] for c in by_id["C1"]["open_callbacks"]] == ["b"]
+    assert [c["id"] for c in by_id["C1"]["open_callbacks"]] == [None]
+    body = _search(client, b, phone="+8613800138000")
+    assert [c["id"] for c in body["matches"][0]["open_callbacks"]] == [
+        h["late_callback"]["id"]]
     assert by_id["C2"]["open_callbacks"] == []
     assert by_id["C2"]["last_contact_at"].startswith("2026-11-02T09:30")
 
@@ -235,8 +253,9 @@ def test_a_record_from_a_fast_clock_is_not_in_the_future(
                   created_at="2099-01-01T00:00:00+00:00", call_record_id=None)
     _push(client, a, [future, _call(0)])
     body = client.get("/api/v1/customers/C1/timeline", headers=a).json()
-    assert body["entries"][0]["record_id"] == future["id"]
-    assert body["entries"][0]["at"] < "2099"  # bounded by the server's receipt time
+    entries = [e for e in body["entries"] if e["kind"] != "customer_change"]
+    assert entries[0]["record_id"] == future["id"]
+    assert entries[0]["at"] < "2099"  # bounded by the server's receipt time
 
 
 def test_access_history_is_for_supervisors_of_the_team(

@@ -179,3 +179,39 @@ def test_offline_access_entries_wait_in_the_outbox(desk: Desk, demo_server: Live
     screen_pop(directory, CallerIdentity(caller_number=AMBIGUOUS), "agent-a")
     kinds = [i.kind for i in store.pending_outbox(100)]
     assert kinds.count(RecordKind.ACCESS_ENTRY) == 1
+
+
+def test_the_file_shows_who_changed_the_customer_from_what_to_what(
+        desk: Desk, demo_server: LiveServer, app: Any, engine: Any) -> None:
+    """Issue #12: the desk's own contact edit and a supervisor's PUT both reach the
+    file's history, readable, and only the desk's own entry carries a record id."""
+    from agentdesk.core.customer_directory import Customer, customer_change_fields
+    from agentdesk.core.records import CustomerChange
+    from agentdesk.server.reference import get_customer, put_customer
+    from agentdesk.server.users import add_user
+    from agentdesk.sync.wire import CustomerIn
+
+    directory = directory_for(desk, demo_server.url)
+    shown = directory.customer_file("C-1002")  # a campaign lead: visible to agent-a
+    assert shown is not None
+    edited = Customer.from_document("C-1002", {**shown.customer.to_document(),
+                                               "email": "jane@example.org"})
+    change = CustomerChange("C-1002", customer_change_fields(shown.customer, edited, "US"),
+                            datetime.now(UTC))
+    desk.store.save_customer_change(change)
+    desk.service.sync_now()
+    wait_for(lambda: desk.store.pending_count() == 0, what="the change pushed")
+    boss = add_user(engine, app.state.server.hasher, "boss", "correct horse battery",
+                    "supervisor", "team-1")
+    before = get_customer(engine, "C-1002")
+    assert before is not None
+    put_customer(engine, "C-1002", CustomerIn(**before.model_dump(
+        exclude={"customer_id", "usn"}) | {"segment": "vip"}), author=boss)
+
+    file = directory.customer_file("C-1002")
+    assert file is not None
+    changes = [e for e in file.history.timeline if e.kind is TimelineKind.CHANGE]
+    assert [(e.agent, [(c.field, c.old, c.new) for c in e.changes]) for e in changes] == [
+        ("boss", [("segment", "standard", "vip")]),
+        ("agent-a", [("email", "jane.doe@example.com", "jane@example.org")])]
+    assert (changes[0].record_id, changes[1].record_id) == ("", str(change.id))

@@ -15,6 +15,7 @@ from agentdesk.core.customer_directory import (
     Customer,
     CustomerFile,
     CustomerHistory,
+    FieldChange,
     Promise,
     Provenance,
     TimelineEntry,
@@ -219,3 +220,19 @@ def test_show_history_refreshes_the_timeline_without_ending_an_edit(panel):
     assert shown == []  # not a new file
     assert panel.timeline_tree.topLevelItemCount() == 1
     assert "this desktop's own records" in panel.history_label.text()
+
+
+def test_a_change_of_the_customer_reads_as_fields_from_old_to_new(
+        panel: CustomerPanel) -> None:
+    """Issue #12: who changed which field of the file, from what to what."""
+    change = TimelineEntry(TimelineKind.CHANGE, NOW - timedelta(days=1), "supervisor-1",
+                           changes=(FieldChange("phone", "+8613700137000", "+8613900139000"),
+                                    FieldChange("email", None, "wang@example.cn"),
+                                    FieldChange("extra.tier", "2", None),
+                                    FieldChange("extra.shoe_size", None, "42")))
+    panel.show_file(CustomerFile(FATHER, CustomerHistory(timeline=(change,))))
+    row = panel.timeline_tree.topLevelItem(0)
+    assert (row.text(1), row.text(2)) == ("Customer data changed", "supervisor-1")
+    assert row.text(5) == ("Phone: +8613700137000 → +8613900139000; "
+                           "E-mail: (empty) → wang@example.cn; Tier: 2 → (empty); "
+                           "shoe_size: (empty) → 42")

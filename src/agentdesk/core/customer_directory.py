@@ -233,7 +233,18 @@ class TimelineKind(Enum):
     CALL = "call"
     NOTE = "note"
     CALLBACK = "callback"
+    CHANGE = "change"  # the customer's data changed (on a desktop, or by a supervisor)
     OTHER = "other"  # another channel's record, shown with its kind
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of a customer change: `extra.KEY` for an extra attribute; values as
+    text, None for "not set"."""
+
+    field: str
+    old: str | None
+    new: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +258,8 @@ class TimelineEntry:
     wrapup_codes: tuple[str, ...] = ()
     text: str = ""  # the wrap-up note, the note's text, the callback's note
     channel: str = ""  # OTHER: the record kind as sent
-    record_id: str = ""
+    record_id: str = ""  # "" for a colleague's record (the server does not hand it out)
+    changes: tuple[FieldChange, ...] = ()  # CHANGE: the fields, in the server's order
 
 
 @dataclass(frozen=True, slots=True)

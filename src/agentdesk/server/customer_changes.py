@@ -10,7 +10,10 @@ order decides between two desktops editing one field (the last one stored wins).
 
 A change is rejected, with the reason in the push result, when it names an unknown
 field, gives a value of the wrong type or length, a phone that is not E.164, creates a
-customer without a name or phone, or updates a customer that does not exist."""
+customer without a name or phone, or updates a customer that does not exist. What an
+agent may change (contact data of customers visible to it) is checked apart, in the
+same transaction (authorization.refuse_customer_changes), and every applied change is
+logged (customer_history.log_push)."""
 
 from __future__ import annotations
 

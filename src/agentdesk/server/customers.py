@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from agentdesk.server.models import Customer, SyncedRecord, User, utcnow
+from agentdesk.server import authorization, customer_history
+from agentdesk.server.models import Customer, CustomerChangeLog, SyncedRecord, User, utcnow
 from agentdesk.server.records import (
     BadPageTokenError,
     decode_page,
@@ -33,8 +34,8 @@ from agentdesk.sync.wire import (
     CustomerMatch,
     CustomerSearchResult,
     CustomerTimeline,
+    FieldChangeOut,
     OpenCallback,
-    RecordOut,
     RecordsPage,
     SearchField,
     TimelineEntry,
@@ -44,11 +45,14 @@ __all__ = ["BadPageTokenError", "access_history", "customer_timeline", "search_c
 
 # Kinds that are not interactions of their own: a wrap-up is shown on its call, an
 # access entry is a read of the file (its own history, for supervisors), a customer
-# change is in the file itself, a callback update closes its callback.
+# change is shown from the change log (customer_history: the PUTs of supervisors are
+# there too), a callback update closes its callback.
 _NOT_IN_TIMELINE = ("wrapup", "access_entry", "agent_state", "customer_change",
                     "callback_update")
 _CLOSED_COMPLAINT = frozenset({"closed", "resolved"})
 _LAST_CHAR = "\U0010ffff"  # sorts after every character (binary UTF-8 order)
+# who reads when no user does (the operator's tools): everything, like an admin
+_OPERATOR = Principal(0, "", "admin", None)
 
 
 def _prefix(column: InstrumentedAttribute[Any], prefix: str, dialect: str) -> Any:
@@ -64,7 +68,8 @@ def _prefix(column: InstrumentedAttribute[Any], prefix: str, dialect: str) -> An
 def search_customers(engine: Engine, *, customer_id: str | None = None,
                      account: str | None = None, phone_e164: str | None = None,
                      name: str | None = None, limit: int = 20,
-                     now: datetime | None = None) -> CustomerSearchResult:
+                     now: datetime | None = None,
+                     who: Principal | None = None) -> CustomerSearchResult:
     """Customers matching ANY criterion, each with the criteria it matched, its last
     contact and its open callbacks. One indexed query per criterion."""
     now = now or utcnow()
@@ -94,7 +99,7 @@ def search_customers(engine: Engine, *, customer_id: str | None = None,
         truncated = truncated or len(ordered) > limit
         ordered = ordered[:limit]
         contacts = _last_contacts(s, ordered)
-        callbacks = _open_callbacks(s, ordered, contacts, now)
+        callbacks = _open_callbacks(s, ordered, contacts, now, who or _OPERATOR)
         order: tuple[SearchField, ...] = ("customer_id", "account", "phone", "name")
         matches = [CustomerMatch(
             customer=customer_out(found[cid][0]),
@@ -115,18 +120,19 @@ def _last_contacts(s: Session, customer_ids: Sequence[str]) -> dict[str, datetim
 
 
 def _open_callbacks(s: Session, customer_ids: Sequence[str], last_contacts: dict[str, datetime],
-                    now: datetime) -> dict[str, list[OpenCallback]]:
+                    now: datetime, who: Principal) -> dict[str, list[OpenCallback]]:
     """A callback stays open until a call with the customer starts after it was made
-    (the same rule as core.customer_directory.build_history)."""
+    (the same rule as core.customer_directory.build_history). Its id is given only to
+    a reader who may close it, its call's id only to the callback's owner."""
     if not customer_ids:
         return {}
-    rows = s.execute(select(SyncedRecord, User.username)
+    rows = s.execute(select(SyncedRecord, User.username, User.team)
                      .join(User, User.id == SyncedRecord.owner_id)
                      .where(SyncedRecord.customer_id.in_(customer_ids),
                             SyncedRecord.kind == "callback")).all()
-    closed = closed_callbacks(s, [record.id for record, _ in rows])
+    closed = closed_callbacks(s, [record.id for record, _, _ in rows])
     result: dict[str, list[OpenCallback]] = {}
-    for record, username in rows:
+    for record, username, team in rows:
         payload = record.payload
         due = parse_time(payload.get("due_at"))
         last = last_contacts.get(record.customer_id or "")
@@ -135,14 +141,17 @@ def _open_callbacks(s: Session, customer_ids: Sequence[str], last_contacts: dict
             continue
         owner = payload.get("owner")
         timezone = payload.get("customer_timezone")
+        closable = authorization.may_change(who, authorization.Target(
+            "callback", record.owner_id, team, None, owner if isinstance(owner, str) else None),
+            "close")
         result.setdefault(record.customer_id or "", []).append(OpenCallback(
-            id=record.id, due_at=due, overdue=due < now,
+            id=record.id if closable else None, due_at=due, overdue=due < now,
             owner=owner if owner in ("me", "team", "anyone") else "anyone",
             agent=username,
             customer_timezone=timezone if isinstance(timezone, str) else None,
             note=str(payload.get("note") or ""),
             created_at=parse_time(payload.get("created_at")),
-            call_record_id=record.call_record_id))
+            call_record_id=record.call_record_id if record.owner_id == who.id else None))
     for callbacks in result.values():
         callbacks.sort(key=lambda c: c.due_at)
     return result
@@ -208,16 +217,22 @@ def current_wrapups(wrapups: Iterable[tuple[SyncedRecord, str]]
     return current
 
 
-def _entry(record: SyncedRecord, agent: str,
-           wrapup: SyncedRecord | None) -> TimelineEntry:
+def _entry(record: SyncedRecord, agent: str, wrapup: SyncedRecord | None,
+           who: Principal) -> TimelineEntry:
+    """What the customer file shows of a record: a colleague's record comes without
+    its id and payload (the reader's own with its id: the desktop merges its unsent
+    records by id)."""
     p = record.payload
+    mine = record.owner_id == who.id
+    record_id = record.id if mine else None
     if record.kind == "call_record":
         connected = parse_time(p.get("connected_at"))
         codes = wrapup.payload.get("codes") if wrapup is not None else None
         return TimelineEntry(
-            record_id=record.id, kind="call_record", at=record.occurred_at, agent=agent,
+            record_id=record_id, kind="call_record", at=record.occurred_at, agent=agent,
             direction=str(p["direction"]) if p.get("direction") else None,
-            remote_number=str(p["remote_number"]) if p.get("remote_number") else None,
+            remote_number=str(p["remote_number"]) if p.get("remote_number") and mine
+            else None,
             connected=connected is not None,
             duration_seconds=_float_seconds(connected, parse_time(p.get("ended_at"))),
             wrapup_codes=[str(c) for c in codes] if isinstance(codes, list) else [],
@@ -225,7 +240,7 @@ def _entry(record: SyncedRecord, agent: str,
             auto_wrapped=bool(wrapup.payload.get("auto_wrapped"))
             if wrapup is not None else None)
     text = p.get("text") if record.kind == "note" else p.get("note", p.get("summary"))
-    return TimelineEntry(record_id=record.id, kind=record.kind,  # type: ignore[arg-type]
+    return TimelineEntry(record_id=record_id, kind=record.kind,  # type: ignore[arg-type]
                          at=record.occurred_at, agent=agent,
                          text=str(text) if text is not None else None,
                          due_at=parse_time(p.get("due_at")))
@@ -244,12 +259,34 @@ def _older_than(query: Select[Any], page: str | None) -> Select[Any]:
                        or_(SyncedRecord.occurred_at < at, SyncedRecord.id < rid))
 
 
+def _change_entry(change: CustomerChangeLog, who: Principal) -> TimelineEntry:
+    return TimelineEntry(
+        record_id=change.record_id if change.author_id == who.id else None,
+        kind="customer_change", at=change.changed_at, agent=change.author,
+        changes=[FieldChangeOut(field=name, old=customer_history.shown(change.old.get(name)),
+                                new=customer_history.shown(change.new.get(name)))
+                 for name in sorted(set(change.old) | set(change.new),
+                                    key=lambda n: (n.startswith("extra."), n))])
+
+
+def _changes_older_than(customer_id: str, page: str | None) -> Select[Any]:
+    query = select(CustomerChangeLog).where(CustomerChangeLog.customer_id == customer_id)
+    if page is not None:
+        at, rid = decode_page(page)
+        query = query.where(CustomerChangeLog.changed_at <= at,
+                            or_(CustomerChangeLog.changed_at < at, CustomerChangeLog.id < rid))
+    return query.order_by(CustomerChangeLog.changed_at.desc(), CustomerChangeLog.id.desc())
+
+
 def customer_timeline(engine: Engine, customer_id: str, *, page: str | None = None,
-                      limit: int = 50, now: datetime | None = None) -> CustomerTimeline | None:
-    """A page of the customer's interactions, newest first, with the wrap-ups of its
-    calls; and the customer's open callbacks and complaints. None when neither the
-    customer nor any record about it exists."""
+                      limit: int = 50, now: datetime | None = None,
+                      who: Principal | None = None) -> CustomerTimeline | None:
+    """A page of the customer's interactions and of the changes to its data, newest
+    first, calls with their current wrap-up; and the customer's open callbacks and
+    complaints, as `who` may see them (_entry). None when neither the customer nor
+    any record about it exists."""
     now = now or utcnow()
+    who = who or _OPERATOR
     query = _older_than(_records_query().where(SyncedRecord.customer_id == customer_id,
                                                SyncedRecord.kind.not_in(_NOT_IN_TIMELINE)),
                         page)
@@ -257,26 +294,30 @@ def customer_timeline(engine: Engine, customer_id: str, *, page: str | None = No
     with Session(engine) as s, s.begin():
         customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
         rows = s.execute(query.limit(limit + 1)).all()
-        if customer is None and not rows and page is None:
+        changes = list(s.scalars(_changes_older_than(customer_id, page).limit(limit + 1)))
+        if customer is None and not rows and not changes and page is None:
             return None
-        rows, more = rows[:limit], len(rows) > limit
+        # the two sources, merged newest first on the same (time, id) order as the page
+        merged: list[tuple[datetime, uuid.UUID, Any]] = sorted(
+            [(r.occurred_at, r.id, (r, owner)) for r, owner in rows]
+            + [(c.changed_at, c.id, c) for c in changes],
+            key=lambda item: (item[0], item[1]), reverse=True)
+        more = len(merged) > limit
+        merged = merged[:limit]
+        rows = [item[2] for item in merged if isinstance(item[2], tuple)]
         call_ids = [r.id for r, _ in rows if r.kind == "call_record"]
         wrapups = s.execute(_records_query().where(
             SyncedRecord.kind == "wrapup",
             SyncedRecord.call_record_id.in_(call_ids))).all() if call_ids else []
         current = current_wrapups((w, o) for w, o in wrapups)
         contacts = _last_contacts(s, [customer_id])
-        callbacks = _open_callbacks(s, [customer_id], contacts, now).get(customer_id, [])
-        entries = [_entry(r, owner, current.get(r.id, (None, ""))[0]) for r, owner in rows]
-        raw: list[RecordOut] = [record_out(r, owner) for r, owner in rows]
-        raw += [record_out(w, owner) for w, owner in wrapups]
-        # the updates that closed this page's callbacks: clients folding the history
-        # themselves need them to tell open promises from closed ones
-        raw += [record_out(u, owner) for u, owner in callback_updates(
-            s, [r.id for r, _ in rows if r.kind == "callback"])]
+        callbacks = _open_callbacks(s, [customer_id], contacts, now, who).get(customer_id, [])
+        entries = [_change_entry(item, who) if isinstance(item, CustomerChangeLog)
+                   else _entry(item[0], item[1], current.get(item[0].id, (None, ""))[0], who)
+                   for _, _, item in merged]
         complaints = _complaints(customer.extra) if customer is not None else []
-        next_page = encode_page(rows[-1][0].occurred_at, rows[-1][0].id) if more else None
-    return CustomerTimeline(customer_id=customer_id, entries=entries, records=raw,
+        next_page = encode_page(merged[-1][0], merged[-1][1]) if more else None
+    return CustomerTimeline(customer_id=customer_id, entries=entries,
                             open_callbacks=callbacks, open_complaints=complaints,
                             last_contact_at=contacts.get(customer_id), next_page=next_page)
 

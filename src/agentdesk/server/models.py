@@ -265,3 +265,28 @@ class ScriptVersion(Base):
     digest: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the canonical JSON")
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CustomerChangeLog(Base):
+    """Every change applied to a customer by a desktop's push or a supervisor's (or
+    admin's) PUT / DELETE: who, when, and the old and new value of each field it
+    changed (customer_history.py). Shown in the customer's timeline."""
+
+    __tablename__ = "customer_change_log"
+    __table_args__ = (
+        # the customer's history, newest first: an index scan (like the timeline's)
+        Index("ix_customer_change_log_customer_id_changed_at", "customer_id", "changed_at",
+              "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(comment="the server's clock")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author: Mapped[str] = mapped_column(String(64), comment="the author's username")
+    source: Mapped[str] = mapped_column(String(16), comment="push | api")
+    action: Mapped[str] = mapped_column(String(16), comment="create | update | delete")
+    record_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, comment="the customer_change record, for a push")
+    old: Mapped[dict[str, Any]] = mapped_column(comment="field -> value before")
+    new: Mapped[dict[str, Any]] = mapped_column(comment="field -> value after")

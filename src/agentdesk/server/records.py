@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Select, and_, bindparam, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from agentdesk.server import customer_changes, visibility
+from agentdesk.server import authorization, customer_changes, customer_history, visibility
 from agentdesk.server.models import PushBatch as PushBatchRow
 from agentdesk.server.models import SyncedRecord, User, UsnCounter, utcnow
 from agentdesk.server.users import Principal
@@ -139,8 +139,11 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
     was seen before and the stored result is returned unchanged.
 
     In the same transaction: customer_change records are checked (a bad one is
-    rejected, with its reason, and not stored) and applied to the customers, and the
-    stored records grant their customers to the agent (visibility)."""
+    rejected, with its reason, and not stored), applied to the customers and logged
+    (customer_history); a record that supersedes, closes or attaches to a record its
+    sender may not change, or a customer change it may not make, is rejected with its
+    reason (authorization); the stored records grant their customers to the agent
+    (visibility)."""
     with Session(engine) as s, s.begin():
         conn = s.connection()
         key = {"b_owner_id": who.id, "b_batch_key": batch.batch_id}
@@ -162,6 +165,7 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
         for record in batch.records:
             unique.setdefault(record.id, record)
         refused = _check_customer_changes(s, unique.values())
+        refused.update(_check_authorization(s, who, list(unique.values()), refused))
         rows = [{"id": r.id, "kind": r.kind,
                  "payload": r.payload, "client_created_at": r.client_created_at,
                  **derived_columns(r.kind, r.payload, r.client_created_at, received_at)}
@@ -174,8 +178,9 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
                 select(SyncedRecord.id, SyncedRecord.owner_id)
                 .where(SyncedRecord.id.in_(others)))} if others else {}
         stored_now = [r for r in unique.values() if r.id in inserted]
-        customer_changes.apply(s, [r.payload for r in stored_now
-                                   if r.kind == "customer_change"])
+        changed = [r for r in stored_now if r.kind == "customer_change"]
+        customer_history.log_push(s, who, [(r.id, r.payload) for r in changed], received_at)
+        customer_changes.apply(s, [r.payload for r in changed])
         visibility.grant(s, [g for r in stored_now
                              for g in visibility.record_grants(who, r.kind, r.payload)])
         accepted_ids = [rid for rid in unique if rid in inserted]
@@ -205,6 +210,17 @@ def _check_customer_changes(s: Session, records: Iterable[Any]) -> dict[uuid.UUI
     seen = set(s.scalars(select(SyncedRecord.id)
                          .where(SyncedRecord.id.in_([rid for rid, _ in changes]))))
     return customer_changes.check(s, [(rid, p) for rid, p in changes if rid not in seen])
+
+
+def _check_authorization(s: Session, who: Principal, records: list[Any],
+                         refused: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
+    """Rejection reasons of the records `who` may not push (authorization.py): the
+    ones that supersede, close or attach to records it may not change, and customer
+    changes it may not make."""
+    reasons = authorization.refuse_references(s, who, records, refused)
+    reasons.update(authorization.refuse_customer_changes(s, who, records,
+                                                         {**refused, **reasons}))
+    return reasons
 
 
 def visible_to(query: Select[Any], who: Principal) -> Select[Any]:

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, event, select, update
 from sqlalchemy.orm import Session
 
-from agentdesk.server import visibility
+from agentdesk.server import customer_history, visibility
 from agentdesk.server.models import Customer, ReferenceItem, Tombstone, UsnCounter, utcnow
 from agentdesk.server.users import Principal
 from agentdesk.server.usn_head import head_cache
@@ -123,11 +123,16 @@ def upsert_customers_in(s: Session, rows: Iterable[tuple[str, Mapping[str, Any]]
     return len(rows)
 
 
-def put_customer(engine: Engine, customer_id: str, data: CustomerIn) -> CustomerOut:
+def put_customer(engine: Engine, customer_id: str, data: CustomerIn,
+                 author: Principal | None = None) -> CustomerOut:
+    """Insert or replace a customer; the change is logged (customer_history)."""
     with Session(engine) as s, s.begin():
-        upsert_customers_in(s, [(customer_id, data.model_dump())])
-        customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
-        assert customer is not None
+        with s.no_autoflush:  # the log reads the old values from the unflushed ORM state
+            upsert_customers_in(s, [(customer_id, data.model_dump())])
+            customer = next(c for c in (*s.new, *s.identity_map.values())
+                            if isinstance(c, Customer) and c.customer_id == customer_id)
+            customer_history.log_put(s, author, customer)
+        s.flush()
         return customer_out(customer)
 
 
@@ -144,11 +149,12 @@ def find_customers_by_phone(engine: Engine, phone: str) -> list[CustomerOut]:
         return [customer_out(c) for c in rows]
 
 
-def delete_customer(engine: Engine, customer_id: str) -> bool:
+def delete_customer(engine: Engine, customer_id: str, author: Principal | None = None) -> bool:
     with Session(engine) as s, s.begin():
         customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
         if customer is None:
             return False
+        customer_history.log_delete(s, author, customer)
         s.delete(customer)
         _bury(s, "customer", customer_id, next_usn(s))
         return True

@@ -43,6 +43,7 @@ from agentdesk.core.customer_directory import (
     CustomerFile,
     CustomerHistory,
     DirectoryUnavailableError,
+    FieldChange,
     LocalHistory,
     LookupResult,
     Promise,
@@ -75,7 +76,7 @@ log = logging.getLogger(__name__)
 CUSTOMER_KIND = "customer"
 POP_TIMEOUT = httpx.Timeout(2.0, connect=1.0)  # a pop waits this long at most, then offline
 _KINDS = {"call_record": TimelineKind.CALL, "note": TimelineKind.NOTE,
-          "callback": TimelineKind.CALLBACK}
+          "callback": TimelineKind.CALLBACK, "customer_change": TimelineKind.CHANGE}
 
 
 class CustomerApiClient(ApiClient):
@@ -309,7 +310,9 @@ def _customer_from_wire(customer: CustomerOut) -> Customer:
 
 
 def _promise(callback: OpenCallback) -> Promise:
-    return Promise(id=str(callback.id), kind="callback", due_at=callback.due_at,
+    # a colleague's promise comes without its id (only one the reader may close has one)
+    return Promise(id=str(callback.id) if callback.id is not None else "", kind="callback",
+                   due_at=callback.due_at,
                    owner=callback.agent if callback.owner == "me" else callback.owner,
                    note=callback.note, customer_timezone=callback.customer_timezone or "",
                    created_at=callback.created_at)
@@ -339,7 +342,9 @@ def _entry(entry: WireTimelineEntry) -> TimelineEntry:
         duration_seconds=entry.duration_seconds, connected=bool(entry.connected),
         wrapup_codes=tuple(entry.wrapup_codes),
         text=(entry.wrapup_note if kind is TimelineKind.CALL else entry.text) or "",
-        channel=entry.kind if kind is TimelineKind.OTHER else "", record_id=str(entry.record_id))
+        channel=entry.kind if kind is TimelineKind.OTHER else "",
+        record_id=str(entry.record_id) if entry.record_id is not None else "",
+        changes=tuple(FieldChange(c.field, c.old, c.new) for c in entry.changes))
 
 
 def _history_from_timeline(timeline: CustomerTimeline) -> CustomerHistory:

@@ -173,7 +173,8 @@ class OpenCallback(_Wire):
     """A callback promised to the customer and not yet followed by a call: it stays
     open until a call with the customer starts after the callback was made."""
 
-    id: UUID
+    id: UUID | None = Field(description="Null unless the reader may close the callback "
+                                        "(its own, or shared with the reader's team).")
     due_at: datetime
     overdue: bool = Field(description="due_at is before the server's clock now")
     owner: str = Field(description='"me" (the agent who made it), "team" or "anyone"')
@@ -181,7 +182,8 @@ class OpenCallback(_Wire):
     customer_timezone: str | None
     note: str
     created_at: datetime | None
-    call_record_id: UUID | None
+    call_record_id: UUID | None = Field(description="The call it was made on, when that "
+                                                    "call is the reader's own.")
 
 
 class ComplaintOut(_Wire):
@@ -211,16 +213,30 @@ class CustomerSearchResult(_Wire):
     truncated: bool = Field(description="More customers matched than `limit`.")
 
 
+class FieldChangeOut(_Wire):
+    """One field of a customer change: its value before and after, as text (an
+    `extra` key is named `extra.KEY`; values longer than 200 characters are cut)."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+
 class TimelineEntry(_Wire):
     """One interaction, folded by the server: a call carries its current wrap-up (the
-    latest one not superseded by a re-opened one)."""
+    latest one not superseded by a re-opened one); a `customer_change` entry is a
+    change of the customer's data (from a desktop or a supervisor), with its fields.
+    Only what the customer file shows: no raw payloads, and no ids of other users'
+    records."""
 
-    record_id: UUID
+    record_id: UUID | None = Field(
+        description="The record's id when it is the reader's own, else null.")
     kind: RecordKind
     at: datetime = Field(description="The record's own time (bounded by its receipt).")
     agent: str
     direction: str | None = None
-    remote_number: str | None = None
+    remote_number: str | None = Field(default=None,
+                                      description="The reader's own calls only.")
     connected: bool | None = None
     duration_seconds: float | None = Field(
         default=None, description="Connected to ended, for calls that connected.")
@@ -229,14 +245,13 @@ class TimelineEntry(_Wire):
     auto_wrapped: bool | None = None
     text: str | None = Field(default=None, description="A note's text, a callback's note.")
     due_at: datetime | None = Field(default=None, description="A callback's due time.")
+    changes: list[FieldChangeOut] = Field(
+        default_factory=list, description="A customer_change entry: the fields changed.")
 
 
 class CustomerTimeline(_Wire):
     customer_id: str
     entries: list[TimelineEntry] = Field(description="This page, newest first.")
-    records: list[RecordOut] = Field(
-        description="The raw records behind this page (its records and the wrap-ups of "
-                    "its calls), for clients that fold the history themselves.")
     open_callbacks: list[OpenCallback]
     open_complaints: list[ComplaintOut]
     last_contact_at: datetime | None

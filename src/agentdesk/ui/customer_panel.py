@@ -37,6 +37,7 @@ from agentdesk.core.customer_directory import (
     Customer,
     CustomerFile,
     CustomerHistory,
+    FieldChange,
     Promise,
     Provenance,
     TimelineEntry,
@@ -410,11 +411,13 @@ class CustomerPanel(QFrame):
             if entry.kind is TimelineKind.CALL:
                 duration = (format_duration(entry.duration_seconds)
                             if entry.duration_seconds is not None else self.tr("not answered"))
+            text = (self._changes_text(entry.changes) if entry.kind is TimelineKind.CHANGE
+                    else entry.text)
             item = QTreeWidgetItem([
                 local_time_text(entry.at), self._what(entry), clean_display_text(entry.agent),
                 duration, clean_display_text(", ".join(entry.wrapup_codes)),
-                clean_display_text(entry.text, 300)])
-            item.setToolTip(5, clean_display_text(entry.text, 400))
+                clean_display_text(text, 300)])
+            item.setToolTip(5, clean_display_text(text, 400))
             self.timeline_tree.addTopLevelItem(item)
 
     def _what(self, entry: TimelineEntry) -> str:
@@ -425,7 +428,31 @@ class CustomerPanel(QFrame):
             return self.tr("Note")
         if entry.kind is TimelineKind.CALLBACK:
             return self.tr("Callback booked")
+        if entry.kind is TimelineKind.CHANGE:
+            return self.tr("Customer data changed")
         return clean_display_text(entry.channel, 40)
+
+    def _field_name(self, name: str) -> str:
+        names = {
+            "first_name": self.tr("First name"), "last_name": self.tr("Last name"),
+            "phone": self.tr("Phone"), "email": self.tr("E-mail"),
+            "account": self.tr("Account"), "segment": self.tr("Segment"),
+            "language": self.tr("Language"), "timezone": self.tr("Time zone"),
+            "extra.native_name": self.tr("Native name"), "extra.city": self.tr("City"),
+            "extra.tier": self.tr("Tier"), "extra.lifecycle": self.tr("Lifecycle"),
+            "extra.dnc": self.tr("Do not call"), "extra.consent": self.tr("Consent"),
+            "extra.complaints": self.tr("Complaints"),
+        }
+        return names.get(name) or name.removeprefix("extra.")
+
+    def _changes_text(self, changes: Sequence[FieldChange]) -> str:
+        """Each field with its old and new value, e.g. Phone: +86… → +86…"""
+        def value(text: str | None) -> str:
+            return clean_display_text(text, 60) if text else self.tr("(empty)")
+
+        return "; ".join(self.tr("{field}: {old} → {new}").format(
+            field=self._field_name(c.field), old=value(c.old), new=value(c.new))
+            for c in changes)
 
     # --- what the agent does --------------------------------------------------------
 

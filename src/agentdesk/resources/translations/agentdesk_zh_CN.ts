@@ -573,6 +573,62 @@
         <translation>已预约回电</translation>
     </message>
     <message>
+        <source>Customer data changed</source>
+        <translation>客户资料已修改</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>名</translation>
+    </message>
+    <message>
+        <source>Last name</source>
+        <translation>姓</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>客户分群</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <source>Native name</source>
+        <translation>本名</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Lifecycle</source>
+        <translation>生命周期阶段</translation>
+    </message>
+    <message>
+        <source>Do not call</source>
+        <translation>请勿致电</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>{field}: {old} → {new}</source>
+        <translation>{field}：{old} → {new}</translation>
+    </message>
+    <message>
         <source>Save contact</source>
         <translation>保存联系方式</translation>
     </message>

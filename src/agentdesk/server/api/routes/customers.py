@@ -32,7 +32,7 @@ def _bad_page(exc: Exception) -> HTTPException:
 
 
 @router.get("/customers/search", response_model=CustomerSearchResult)
-def search(_who: CurrentUser, state: State,
+def search(who: CurrentUser, state: State,
            customer_id: Annotated[str | None, Query(max_length=64)] = None,
            account: Annotated[str | None, Query(max_length=64)] = None,
            phone: Annotated[str | None, Query(max_length=32, description=(
@@ -57,19 +57,21 @@ def search(_who: CurrentUser, state: State,
                                 "phone is not a valid phone number") from None
     return customers.search_customers(state.engine, customer_id=customer_id or None,
                                       account=account or None, phone_e164=e164,
-                                      name=name or None, limit=limit)
+                                      name=name or None, limit=limit, who=who)
 
 
 @router.get("/customers/{customer_id}/timeline", response_model=CustomerTimeline,
             responses={404: {"description": "No such customer and no records about it."}})
-def timeline(customer_id: CustomerId, _who: CurrentUser, state: State,
+def timeline(customer_id: CustomerId, who: CurrentUser, state: State,
              page: PageToken = None,
              limit: Annotated[int, Query(ge=1, le=200)] = 50) -> CustomerTimeline:
-    """The customer's interactions, newest first (calls with their current wrap-up,
-    notes, callbacks), plus open callbacks and open complaints."""
+    """The customer's interactions and the changes to its data, newest first (calls
+    with their current wrap-up, notes, callbacks, who changed which field from what to
+    what), plus open callbacks and open complaints. Only what the customer file shows:
+    colleagues' records come without ids or payloads."""
     try:
         result = customers.customer_timeline(state.engine, customer_id, page=page,
-                                             limit=limit)
+                                             limit=limit, who=who)
     except customers.BadPageTokenError as exc:
         raise _bad_page(exc) from None
     if result is None:

@@ -38,19 +38,21 @@ def get_customer(customer_id: Key, _who: CurrentUser, state: State) -> CustomerO
 
 
 @router.put("/customers/{customer_id}", response_model=CustomerOut)
-def put_customer(customer_id: Key, body: CustomerIn, _who: Manager,
+def put_customer(customer_id: Key, body: CustomerIn, who: Manager,
                  state: State) -> CustomerOut:
+    """Create or replace a customer (supervisors and admins); the change is kept in the
+    customer's history with its author and old and new values."""
     try:
         phone = normalize_phone(body.phone, state.settings.default_phone_region)
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     return reference.put_customer(state.engine, customer_id,
-                                  body.model_copy(update={"phone": phone}))
+                                  body.model_copy(update={"phone": phone}), author=who)
 
 
 @router.delete("/customers/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_customer(customer_id: Key, _who: Manager, state: State) -> None:
-    if not reference.delete_customer(state.engine, customer_id):
+def delete_customer(customer_id: Key, who: Manager, state: State) -> None:
+    if not reference.delete_customer(state.engine, customer_id, author=who):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such customer")
 
 
