@@ -50,6 +50,7 @@ def alice(app: Any, engine: Engine) -> None:
 def _app(settings: Any, engine: Engine, **changes: Any) -> Any:
     from agentdesk.server.main import create_app
 
+    changes.setdefault("login_refusal_pause_seconds", 0.0)  # see test_a_refusal_...
     return create_app(settings.model_copy(update=changes), engine)
 
 
@@ -311,6 +312,25 @@ def test_one_address_cannot_take_every_place(settings: Any, engine: Engine,
     assert answers == [200]
 
 
+def test_a_refusal_is_decided_at_once_and_answered_after_a_pause(
+        settings: Any, engine: Engine, alice: None) -> None:
+    """A client that ignores Retry-After and asks again on its connection gets at
+    most one refusal per pause: it cannot keep the event loop busy refusing."""
+    app = _app(settings, engine, login_hash_workers=1, login_queue=1,
+               login_refusal_pause_seconds=0.3)
+    pool: PasswordCheckPool = app.state.server.password_checks
+    gate = threading.Event()
+    with TestClient(app) as client:
+        try:
+            pool.submit("10.0.0.1", gate.wait, 30)
+            started = time.monotonic()
+            r = client.post(LOGIN, json={"username": "x", "password": "y"})
+            assert r.status_code == 429 and time.monotonic() - started >= 0.3
+            assert pool.in_flight() == 1  # nothing queued for it meanwhile
+        finally:
+            gate.set()
+
+
 # --- the check itself: no lock while hashing, the same cost for any name --------------
 
 
@@ -396,3 +416,28 @@ def test_the_password_check_holds_no_database_lock_while_hashing(
         release.set()
         checker.join(30)
     assert result and result[0] is not None
+
+
+def test_the_account_read_neither_waits_for_nor_blocks_a_writer_on_sqlite(
+        app: Any, engine: Engine, backend: str, db_url: str, alice: None) -> None:
+    """The hashing thread runs at a low CPU priority: on SQLite its read must not take
+    the database's write lock (BEGIN IMMEDIATE), which every push waits for."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL reads take no lock a writer waits for")
+    import sqlite3
+
+    from agentdesk.server.login import check_password, dummy_hash
+
+    hasher = app.state.server.hasher
+    writer = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a push in progress holds the write lock
+    try:
+        result: list[Any] = []
+        checker = threading.Thread(target=lambda: result.append(
+            check_password(engine, hasher, dummy_hash(hasher), "alice", PASSWORD)))
+        checker.start()
+        checker.join(10)  # BEGIN IMMEDIATE would wait for the writer (30 s timeout)
+        assert result and result[0] is not None and result[0].username == "alice"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
                                     gt=0)
     login_queue: int = Field(default=16, gt=0)
     login_per_address: int = Field(default=4, gt=0)
+    # A refused login (429) is decided at once but answered after this pause (at most
+    # its Retry-After): a client that ignores Retry-After and asks again on the same
+    # connection cannot keep the event loop busy with refusals.
+    login_refusal_pause_seconds: float = Field(default=1.0, ge=0)
     # Comma-separated addresses or networks of reverse proxies / load balancers whose
     # X-Forwarded-For is believed (default: none, the header is ignored).
     trusted_proxies: str = ""

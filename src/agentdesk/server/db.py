@@ -30,6 +30,16 @@ class SchemaTooNewError(RuntimeError):
 
 
 POOL_OVERFLOW = 4
+READ_ONLY = "agentdesk_read_only"
+
+
+def reading(engine: Engine) -> Engine:
+    """The engine for transactions that only read. On SQLite every other transaction
+    starts with BEGIN IMMEDIATE and so holds the database's write lock from its first
+    statement; these do not (a thread that may be descheduled for a while, such as a
+    low-priority hashing thread, must not hold the lock every writer waits for).
+    Elsewhere the same engine."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine:
@@ -63,7 +73,10 @@ def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection of reading(engine) only reads: a deferred BEGIN takes no write
+        # lock (WAL: it neither waits for a writer nor holds one up).
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -1,7 +1,9 @@
 """The password check of a login, as it runs on a hashing thread
 (security.PasswordCheckPool): read the account in a short read, let go of the database,
 hash, and write only when the stored hash must be upgraded (a short transaction of its
-own). No database lock is ever held while argon2 runs.
+own). No database lock is ever held while argon2 runs, and the read takes none (on
+SQLite a read-only transaction: the hashing thread runs at a low CPU priority and must
+not hold the write lock every push waits for).
 
 An unknown name costs what a known one does: its password is verified against a
 dummy hash with the server's parameters, so the answer's timing does not tell which
@@ -15,6 +17,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from agentdesk.server.db import reading
 from agentdesk.server.models import User
 from agentdesk.server.security import verify_password
 from agentdesk.server.users import Principal
@@ -28,7 +31,7 @@ def dummy_hash(hasher: PasswordHasher) -> str:
 def check_password(engine: Engine, hasher: PasswordHasher, dummy: str, username: str,
                    password: str) -> Principal | None:
     """The user if the password is right and the account enabled, else None."""
-    with Session(engine) as s, s.begin():
+    with Session(reading(engine)) as s, s.begin():  # no write lock, even on SQLite
         user = s.scalar(select(User).where(User.username == username))
         found = None if user is None else (
             Principal(user.id, user.username, user.role, user.team),

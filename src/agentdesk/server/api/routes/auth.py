@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -28,7 +29,8 @@ def _token_response(state: State, who: Principal) -> TokenResponse:
                                        team=who.team))
 
 
-def _too_many(wait: int, detail: str) -> HTTPException:
+async def _too_many(state: State, wait: int, detail: str) -> HTTPException:
+    await asyncio.sleep(min(wait, state.settings.login_refusal_pause_seconds))
     return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail,
                          headers={"Retry-After": str(wait)})
 
@@ -36,20 +38,21 @@ def _too_many(wait: int, detail: str) -> HTTPException:
 @router.post("/login", response_model=TokenResponse, responses=_RESPONSES)
 async def login(body: LoginRequest, request: Request, state: State) -> TokenResponse:
     """On the event loop up to the password check, which runs on argon2's own threads
-    (at most `login_queue` logins admitted, `login_per_address` per address: else 429
-    at once); only a successful login takes a request thread, to store its token."""
+    (at most `login_queue` logins admitted, `login_per_address` per address: else 429,
+    decided at once, answered after `login_refusal_pause_seconds`); only a successful
+    login takes a request thread, to store its token."""
     client = client_address(request.client.host if request.client else None,
                             request.headers.getlist("x-forwarded-for"),
                             state.trusted_proxies)
     wait = state.limiter.retry_after(body.username, client)
     if wait:
-        raise _too_many(wait, f"too many failed logins: try again in {wait} s")
+        raise await _too_many(state, wait, f"too many failed logins: try again in {wait} s")
     try:
         who = await state.password_checks.run(
             client, check_password, state.engine, state.hasher, state.dummy_hash,
             body.username, body.password)
     except LoginBusyError as exc:
-        raise _too_many(exc.retry_after, str(exc)) from None
+        raise await _too_many(state, exc.retry_after, str(exc)) from None
     if who is None:
         state.limiter.failed(body.username, client)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
