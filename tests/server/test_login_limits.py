@@ -82,7 +82,7 @@ def test_failures_lock_one_name_from_one_address_with_a_doubling_lock() -> None:
 
 
 def test_a_success_resets_and_the_memory_is_bounded() -> None:
-    limiter = LoginRateLimiter(1, 60.0, max_tracked=100)
+    limiter = LoginRateLimiter(1, 60.0, max_tracked=100, address_burst=10_000)
     limiter.failed("alice", "ip")
     assert limiter.retry_after("alice", "ip") == 1
     limiter.succeeded("alice", "ip")
@@ -91,6 +91,36 @@ def test_a_success_resets_and_the_memory_is_bounded() -> None:
         limiter.failed(f"guess{n}", "ip")
     assert limiter.tracked() == 100
     assert limiter.retry_after("guess999", "ip") == 1  # the newest are kept
+
+
+def test_failures_from_one_address_whatever_the_names_draw_on_a_bucket() -> None:
+    now = [1000.0]
+    limiter = LoginRateLimiter(5, 60.0, address_burst=3, address_per_minute=30.0,
+                               max_tracked=50, clock=lambda: now[0])
+    for n in range(3):
+        assert limiter.retry_after(f"guess{n}", "192.0.2.7") == 0
+        limiter.failed(f"guess{n}", "192.0.2.7")
+    assert limiter.retry_after("anyone", "192.0.2.7") == 2  # one failure per 2 s now
+    assert limiter.retry_after("anyone", "198.51.100.9") == 0  # another address
+    now[0] += 2.0
+    assert limiter.retry_after("anyone", "192.0.2.7") == 0
+    limiter.failed("anyone", "192.0.2.7")
+    assert limiter.retry_after("anyone", "192.0.2.7") == 2
+    for n in range(200):  # many addresses: the memory stays bounded
+        limiter.failed("x", f"10.0.{n // 250}.{n % 250}")
+    assert len(limiter._buckets) <= 50
+
+
+def test_random_names_from_one_address_are_refused_after_the_burst(
+        settings: Any, engine: Engine, alice: None) -> None:
+    app = _app(settings, engine, login_address_burst=4)
+    with TestClient(app, client=("192.0.2.7", 4000)) as flooder, \
+            TestClient(app, client=("198.51.100.9", 4000)) as user:
+        codes = [flooder.post(LOGIN, json={"username": f"u{n}", "password": "x"}).status_code
+                 for n in range(6)]
+        assert codes == [401] * 4 + [429] * 2
+        assert user.post(LOGIN, json={"username": "alice", "password": PASSWORD}
+                         ).status_code == 200
 
 
 def test_five_wrong_passwords_lock_that_name_from_that_address_only(

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, gt=0)
     login_window_seconds: float = Field(default=60.0, gt=0)
     login_backoff_max_seconds: float = Field(default=900.0, gt=0)
+    # Failed logins from one client address, whatever the names: a burst of
+    # `login_address_burst`, then `login_address_failures_per_minute`.
+    login_address_burst: int = Field(default=20, gt=0)
+    login_address_failures_per_minute: float = Field(default=20.0, gt=0)
     # argon2 runs on its own threads, never on the request threads sync uses: at most
     # `login_hash_workers` hashes at once, `login_queue` logins admitted (running or
     # waiting) and `login_per_address` from one client address; beyond: 429 at once.

@@ -77,7 +77,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.server = ServerState(
         settings=settings, engine=engine, hasher=hasher,
         limiter=LoginRateLimiter(settings.login_max_failures, settings.login_window_seconds,
-                                 max_seconds=settings.login_backoff_max_seconds),
+                                 max_seconds=settings.login_backoff_max_seconds,
+                                 address_burst=settings.login_address_burst,
+                                 address_per_minute=settings.login_address_failures_per_minute),
         password_checks=password_checks, dummy_hash=dummy_hash(hasher),
         trusted_proxies=parse_proxies(settings.trusted_proxies))
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -74,13 +74,22 @@ class LoginRateLimiter:
     A colleague behind the same NAT who mistypes a name locks out that name from that
     address for a second or two, not a minute; an online guesser's rate decays
     exponentially. The pair is forgotten `window_seconds` after its last failure (and
-    lock), or on a success. At most `max_tracked` pairs are remembered (the oldest go
-    first): names guessed at random cannot fill the memory."""
+    lock), or on a success.
+
+    Failures per client address, whatever the names, draw on a bucket of
+    `address_burst` that refills at `address_per_minute`: names guessed at random from
+    one address cost at most that many hashes. At most `max_tracked` pairs and
+    addresses are remembered (the oldest go first): guessed names cannot fill the
+    memory."""
 
     def __init__(self, max_failures: int, window_seconds: float,
                  base_seconds: float = 1.0, max_seconds: float = 900.0,
+                 address_burst: int = 20, address_per_minute: float = 20.0,
                  max_tracked: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        self._burst = float(address_burst)
+        self._refill = address_per_minute / 60.0
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._max = max_failures
         self._window = window_seconds
         self._base = base_seconds
@@ -97,16 +106,30 @@ class LoginRateLimiter:
     def retry_after(self, username: str, client: str) -> int:
         """Seconds until a new attempt is allowed; 0 when it is allowed now."""
         with self._lock:
+            tokens = self._tokens(client)
+            wait = 0.0 if tokens >= 1 else (1 - tokens) / self._refill
             entry = self._live(self._key(username, client))
-            if entry is None:
-                return 0
-            wait = entry.locked_until - self._clock()
+            if entry is not None:
+                wait = max(wait, entry.locked_until - self._clock())
             return 0 if wait <= 0 else max(1, math.ceil(wait))
+
+    def _tokens(self, client: str) -> float:
+        tokens, at = self._buckets.get(client, (self._burst, 0.0))
+        if tokens >= self._burst:
+            return tokens
+        tokens = min(self._burst, tokens + (self._clock() - at) * self._refill)
+        if tokens >= self._burst:
+            del self._buckets[client]  # full again: nothing to remember
+        return tokens
 
     def failed(self, username: str, client: str) -> None:
         with self._lock:
             key = self._key(username, client)
             now = self._clock()
+            self._buckets[client] = (max(0.0, self._tokens(client) - 1), now)
+            self._buckets.move_to_end(client)
+            while len(self._buckets) > self._max_tracked:
+                self._buckets.popitem(last=False)
             entry = self._live(key)
             if entry is None:
                 entry = self._failures[key] = _Failures(0, now, now)
