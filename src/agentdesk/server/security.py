@@ -7,7 +7,8 @@ processes (`serve --workers N`, or hosts behind a load balancer) every bound bel
 holds per process. N processes together run up to N x `login_hash_workers` argon2
 hashes and admit N x `login_queue` logins at once, and a guesser whose attempts the
 balancer spreads over N processes gets N x `login_max_failures` free failures before
-the backoff starts (the backoff then grows in each process). Size the hash workers for
+the backoff starts (the backoff then grows in each process) and N x the per-address
+failure bucket. Size the hash workers for
 the cores the whole deployment may spend on logins; a balancer that keeps a client
 address on one process (sticky by source address) restores the per-process guess bound."""
 
