@@ -11,7 +11,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("AGENTDESK_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -32,8 +32,11 @@ def _as_postgres(*cmd: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def pg_cluster(max_connections: int = 200) -> Iterator[str]:
-    """Start a cluster on 127.0.0.1 and a free port; yields a URL without a database."""
+def pg_cluster(max_connections: int = 200,
+               started: Callable[[Path], None] | None = None) -> Iterator[str]:
+    """Start a cluster on 127.0.0.1 and a free port; yields a URL without a database.
+    `started` gets the data directory once it runs (a caller that may be killed
+    outright can hand it to a watchdog that stops the cluster: bench/login_flood.py)."""
     root = Path(tempfile.mkdtemp(prefix="agentdesk-pg-"))
     data, sockets = root / "data", root / "sock"
     sockets.mkdir()
@@ -52,6 +55,8 @@ def pg_cluster(max_connections: int = 200) -> Iterator[str]:
                                     "-l", str(root / "log"), "-w", "-t", "60", "start"),
                        check=True, capture_output=True)
         try:
+            if started is not None:
+                started(data)
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
         finally:
             subprocess.run(_as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast",

@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", type=Path, help="PEM private key")
     serve.add_argument("--workers", type=int, default=1,
-                       help="worker processes (each has its own login rate limiter)")
+                       help="worker processes (each has its own login limits: see the README)")
 
     user = sub.add_parser("user", help="manage users").add_subparsers(
         dest="user_command", required=True, metavar="ACTION")
@@ -198,9 +198,12 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             raise CliError(f"cannot read {path}", EXIT_USAGE)
     engine = _ready_engine(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 and make
+    # any local process any client; the app reads it only from `trusted_proxies`.
     options: dict[str, Any] = {
         "host": args.host, "port": args.port, "ssl_certfile": args.tls_cert,
-        "ssl_keyfile": args.tls_key, "access_log": False, "log_level": "info"}
+        "ssl_keyfile": args.tls_key, "access_log": False, "log_level": "info",
+        "proxy_headers": False}
     if args.workers > 1:
         engine.dispose()
         os.environ["AGENTDESK_DATABASE_URL"] = settings.database_url

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from agentdesk.core.records import CUSTOMER_CHANGE_FIELDS, E164
 from agentdesk.server.models import Customer, Tombstone, utcnow
-from agentdesk.server.reference import next_usn, set_name_keys
+from agentdesk.server.reference import lock_usn_counter, next_usn, set_name_keys
 
 # The column widths of models.Customer.
 LIMITS = {"first_name": 100, "last_name": 100, "phone": 20, "email": 254, "account": 64,
@@ -78,7 +78,9 @@ def check(s: Session, changes: Sequence[tuple[Any, Mapping[str, Any]]]
           ) -> dict[Any, str]:
     """The changes to reject, by record id, with their reasons. `changes` is (id,
     payload) in batch order: a change may update a customer an earlier one creates.
-    Locks the customers named (PostgreSQL), so none disappears before apply()."""
+    Locks the customers named (PostgreSQL), so none disappears before apply(), after
+    the USN counter that apply() takes (reference's lock order)."""
+    lock_usn_counter(s)
     ids = {p.get("customer_id") for _, p in changes if isinstance(p.get("customer_id"), str)}
     existing = set(s.scalars(select(Customer.customer_id)
                              .where(Customer.customer_id.in_(ids)).with_for_update()))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+import random
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -12,9 +16,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class SchemaTooNewError(RuntimeError):
@@ -22,6 +30,16 @@ class SchemaTooNewError(RuntimeError):
 
 
 POOL_OVERFLOW = 4
+READ_ONLY = "agentdesk_read_only"
+
+
+def reading(engine: Engine) -> Engine:
+    """The engine for transactions that only read. On SQLite every other transaction
+    starts with BEGIN IMMEDIATE and so holds the database's write lock from its first
+    statement; these do not (a thread that may be descheduled for a while, such as a
+    low-priority hashing thread, must not hold the lock every writer waits for).
+    Elsewhere the same engine."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine:
@@ -55,7 +73,10 @@ def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection of reading(engine) only reads: a deferred BEGIN takes no write
+        # lock (WAL: it neither waits for a writer nor holds one up).
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -127,3 +148,42 @@ def migrate(engine: Engine) -> tuple[str | None, str | None]:
     before = check_not_newer(engine)
     command.upgrade(alembic_config(engine), "head")
     return before, current_revision(engine)
+
+
+# PostgreSQL's "deadlock detected" and "could not serialize access": the transaction was
+# rolled back and running it again is safe.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+TRANSACTION_ATTEMPTS = 4
+
+
+def retryable(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and \
+        getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def with_retries(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`fn(*args, **kwargs)`, a function that runs one whole transaction, run again (at most
+    TRANSACTION_ATTEMPTS times in all, after a short random pause) when the database
+    rolled it back for a deadlock or a serialization failure. The lock order
+    (reference.py) keeps our own transactions from deadlocking; this covers the rest
+    (an operator's SQL, a lock order a future change gets wrong)."""
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        try:
+            return fn(*args, **kwargs)
+        except DBAPIError as exc:
+            if not retryable(exc) or attempt == TRANSACTION_ATTEMPTS:
+                raise
+            # no parameters, no message text: they can hold personal data
+            log.warning("%s: transaction rolled back (SQLSTATE %s), attempt %d of %d",
+                        getattr(fn, "__qualname__", fn), getattr(exc.orig, "sqlstate", "?"),
+                        attempt, TRANSACTION_ATTEMPTS)
+            time.sleep(random.uniform(0.005, 0.025) * attempt)
+    raise AssertionError("unreachable")
+
+
+def retried(fn: Callable[P, T]) -> Callable[P, T]:
+    """Decorate a function that runs one whole transaction: see with_retries."""
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        return with_retries(fn, *args, **kwargs)
+    return wrapper

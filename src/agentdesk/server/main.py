@@ -27,7 +27,13 @@ from agentdesk.server.api.routes import (
 )
 from agentdesk.server.config import Settings
 from agentdesk.server.db import make_engine
-from agentdesk.server.security import LoginRateLimiter, password_hasher
+from agentdesk.server.login import dummy_hash
+from agentdesk.server.security import (
+    LoginRateLimiter,
+    PasswordCheckPool,
+    parse_proxies,
+    password_hasher,
+)
 from agentdesk.server.users import use_token_cache
 
 API_PREFIX = "/api/v1"
@@ -51,18 +57,31 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     use_token_cache(engine, settings.token_cache_seconds, settings.token_recheck_seconds)
 
+    hasher = password_hasher(settings)
+    # Two thread pools: the request threads (as many as database connections, so a
+    # thread never waits for a connection while holding its place), which every
+    # route that touches the database uses; and argon2's few threads, which only
+    # logins use, behind a bounded queue (a flood of logins cannot starve sync).
+    # A hashing thread holds a connection only for its short read of the account:
+    # the engine's overflow connections cover them.
+    password_checks = PasswordCheckPool(settings.login_hash_workers, settings.login_queue,
+                                        settings.login_per_address)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # As many request threads as database connections: a thread never blocks
-        # waiting for a connection while holding its place in the pool.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         yield
 
     app = FastAPI(title="agentdesk server", version="1", lifespan=lifespan,
                   description="Reference data, sync and records for agentdesk desktops.")
     app.state.server = ServerState(
-        settings=settings, engine=engine, hasher=password_hasher(settings),
-        limiter=LoginRateLimiter(settings.login_max_failures, settings.login_window_seconds))
+        settings=settings, engine=engine, hasher=hasher,
+        limiter=LoginRateLimiter(settings.login_max_failures, settings.login_window_seconds,
+                                 max_seconds=settings.login_backoff_max_seconds,
+                                 address_burst=settings.login_address_burst,
+                                 address_per_minute=settings.login_address_failures_per_minute),
+        password_checks=password_checks, dummy_hash=dummy_hash(hasher),
+        trusted_proxies=parse_proxies(settings.trusted_proxies))
     app.add_exception_handler(RequestValidationError, _validation_error)
     # customers before reference: /customers/search is not /customers/{customer_id}
     for module in (health, auth, sync, records, customers, reference, scripts):

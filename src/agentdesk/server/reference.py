@@ -4,6 +4,13 @@ Every change takes the next USN from the one-row counter with UPDATE ... RETURNI
 which holds the row lock until commit: USNs are committed in order, so a client that
 pulled up to cursor N will never later find a change below N it did not see.
 
+Lock order (PostgreSQL), in every transaction that takes a USN: the counter row first,
+then the rows it changes (customers, documents, grants). A transaction that locked a
+customer and then waited for the counter deadlocked with a supervisor's PUT holding
+the counter and waiting for that customer; one that must lock rows before it knows
+whether it needs a USN calls lock_usn_counter() first. (SQLite: BEGIN IMMEDIATE holds
+the whole database, so there is no order to keep.)
+
 Documents by kind (key = the document's id):
 - script: core.scripts Script.to_document(), published through scripts.py;
 - wrapup_code_set: core.wrapup_codes CodeSet.to_document();
@@ -27,6 +34,7 @@ from sqlalchemy import Engine, delete, event, select, update
 from sqlalchemy.orm import Session
 
 from agentdesk.server import customer_history, visibility
+from agentdesk.server.db import retried
 from agentdesk.server.models import Customer, ReferenceItem, Tombstone, UsnCounter, utcnow
 from agentdesk.server.users import Principal
 from agentdesk.server.usn_head import head_cache
@@ -76,6 +84,12 @@ def next_usn(s: Session) -> int:
                      .returning(UsnCounter.value)).scalar_one()
 
 
+def lock_usn_counter(s: Session) -> None:
+    """Take the counter's row lock now, before any other row lock of the transaction
+    (see the lock order above); next_usn() later in the transaction then never waits."""
+    s.execute(select(UsnCounter.id).where(UsnCounter.id == 1).with_for_update())
+
+
 def current_usn(engine: Engine) -> int:
     with Session(engine) as s, s.begin():
         return s.scalar(select(UsnCounter.value).where(UsnCounter.id == 1)) or 0
@@ -123,6 +137,7 @@ def upsert_customers_in(s: Session, rows: Iterable[tuple[str, Mapping[str, Any]]
     return len(rows)
 
 
+@retried
 def put_customer(engine: Engine, customer_id: str, data: CustomerIn,
                  author: Principal | None = None) -> CustomerOut:
     """Insert or replace a customer; the change is logged (customer_history)."""
@@ -149,8 +164,10 @@ def find_customers_by_phone(engine: Engine, phone: str) -> list[CustomerOut]:
         return [customer_out(c) for c in rows]
 
 
+@retried
 def delete_customer(engine: Engine, customer_id: str, author: Principal | None = None) -> bool:
     with Session(engine) as s, s.begin():
+        lock_usn_counter(s)  # before the customer's row: the lock order
         customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
         if customer is None:
             return False
@@ -160,6 +177,7 @@ def delete_customer(engine: Engine, customer_id: str, author: Principal | None =
         return True
 
 
+@retried
 def put_document(engine: Engine, kind: str, key: str, document: dict[str, Any]) -> int:
     """Store a document under the next USN. A campaign must have its minimum shape
     (visibility.check_campaign raises CampaignError) and grants its leads to its
@@ -189,8 +207,10 @@ def get_document(engine: Engine, kind: str, key: str) -> tuple[int, dict[str, An
         return None if item is None else (item.usn, item.document)
 
 
+@retried
 def delete_document(engine: Engine, kind: str, key: str) -> bool:
     with Session(engine) as s, s.begin():
+        lock_usn_counter(s)  # before the document's row: the lock order
         item = s.scalar(select(ReferenceItem).where(ReferenceItem.kind == kind,
                                                     ReferenceItem.key == key))
         if item is None:

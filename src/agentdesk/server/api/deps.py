@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from agentdesk.server.config import Settings
-from agentdesk.server.security import LoginRateLimiter
+from agentdesk.server.security import LoginRateLimiter, Network, PasswordCheckPool
 from agentdesk.server.users import Principal, cached_principal, principal_for_token
 
 
@@ -23,6 +23,9 @@ class ServerState:
     engine: Engine
     hasher: PasswordHasher
     limiter: LoginRateLimiter
+    password_checks: PasswordCheckPool  # argon2's own threads, not the request pool
+    dummy_hash: str  # verified for unknown names (login.check_password)
+    trusted_proxies: tuple[Network, ...]
 
 
 # The dependencies that do no I/O are `async def`: FastAPI runs a plain `def`

@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agentdesk.server import records, reference
 from agentdesk.server.api.deps import CurrentUser, State
+from agentdesk.server.db import with_retries
 from agentdesk.sync.wire import PullResponse, PushBatch, PushResult
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -19,7 +20,7 @@ def push(batch: PushBatch, who: CurrentUser, state: State, response: Response) -
     (header `Idempotent-Replayed: true`); a record id seen before counts as a duplicate;
     an id that belongs to another user's record is rejected."""
     try:
-        result, replayed = records.push(state.engine, who, batch)
+        result, replayed = with_retries(records.push, state.engine, who, batch)
     except records.BatchConflictError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     if replayed:
