@@ -196,6 +196,9 @@ def _load_pjsua_c_api() -> ctypes.CDLL | None:
 
 _PJSUA = _load_pjsua_c_api()
 _MAX_SLOTS = 4096
+# Ports whose removal did not complete in time (AudioBridge.close): the clock thread
+# may still call them, so neither their C++ nor their Python object is ever freed.
+_ABANDONED_PORTS: list[pj.AudioMediaPort] = []
 
 
 def _slot_active(slot: int) -> bool:
@@ -417,10 +420,12 @@ class AudioBridge:
             pj.AudioMediaPort.__swig_destroy__(port)
         else:
             # Still queued for removal: the clock thread may yet call it. Never free
-            # it then; the process exit reclaims it.
+            # it then; the process exit reclaims it. Nor its Python object: the SWIG
+            # director calls back into that (a borrowed pointer), so it is kept too.
             log.warning("audio bridge port %s still in the conference: left allocated",
                         self.name)
             port.thisown = False
+            _ABANDONED_PORTS.append(port)
         del port
 
     # -- extras -------------------------------------------------------------------------
