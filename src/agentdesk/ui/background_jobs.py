@@ -79,3 +79,9 @@ class BackgroundJobs(QObject):
                 return
             relay.sig_done.emit(self, then, result)
         self._submit(work)
+
+
+def post_to_gui(owner: QObject, callback: Callable[[T], None], value: T) -> None:
+    """Call `callback(value)` on the GUI thread, from any thread, unless `owner` has been
+    deleted by then; never touches `owner` on the calling thread (see the module doc)."""
+    _gui_relay().sig_done.emit(owner, callback, value)

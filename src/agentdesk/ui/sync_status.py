@@ -13,11 +13,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from agentdesk.sync.service import Connectivity, SyncStatus
+from agentdesk.ui.background_jobs import post_to_gui
 
 
 class SyncControl(Protocol):
@@ -35,21 +36,22 @@ class SyncBridge(QObject):
     """Create on the GUI thread; every slot of `sig_status_changed` runs there."""
 
     sig_status_changed = Signal(object)  # SyncStatus
-    _sig_status_posted = Signal(object)
 
     def __init__(self, service: SyncControl, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self.status = service.status
-        self._sig_status_posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         service.add_listener(self.on_service_status)
 
     def on_service_status(self, status: SyncStatus) -> None:
-        """The SyncService listener; safe from any thread."""
-        if QThread.currentThread() is self.thread():
+        """The SyncService listener; safe from any thread. From the sync thread the
+        status travels through the process-wide relay, never a signal of this object,
+        which the GUI thread may delete meanwhile (background_jobs explains the crash)."""
+        app = QCoreApplication.instance()
+        if app is None or QThread.currentThread() is app.thread():
             self._deliver(status)
         else:
-            self._sig_status_posted.emit(status)
+            post_to_gui(self, self._deliver, status)
 
     @Slot(object)
     def _deliver(self, status: SyncStatus) -> None:
