@@ -21,6 +21,7 @@ from agentdesk.store.database import (
     NewerDatabaseError,
     check_not_newer,
     create_store_engine,
+    head_revision,
     migrate,
 )
 from agentdesk.store.repository import SqliteStore, utc_now
@@ -36,10 +37,11 @@ def open_store(data_dir: Path, *, clock: Callable[[], datetime] = utc_now) -> Sq
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_FILENAME
-    check_not_newer(path)
+    stored = check_not_newer(path)
     engine = create_store_engine(path, "NORMAL")
     try:
-        migrate(engine)
+        if stored != {head_revision()}:  # alembic is imported only to migrate
+            migrate(engine)
     except BaseException:
         engine.dispose()
         raise
