@@ -62,7 +62,7 @@ from agentdesk.sip.endpoint import EndpointError
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from agentdesk.sip.qt_audio import QtCallAudio, list_audio_devices
 from agentdesk.sip.ringback import LocalRingback
-from agentdesk.store import open_store
+from agentdesk.store import open_store_on_first_use
 from agentdesk.ui import fast_start
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.errors import install_exception_hook
@@ -117,7 +117,9 @@ class Seat(QObject):
         # Everything recorded goes to the local store first (with its outbox row);
         # sync pushes it when the server is reachable. No server configured: the
         # records wait in the outbox until one is.
-        self.store = open_store(paths.data_dir)
+        # Checked (and migrated) now; SQLAlchemy loads with the first store job, on the
+        # writer thread once the phone has started (see agentdesk.store).
+        self.store = open_store_on_first_use(paths.data_dir)
         self.sync: SeatSync | None = None
         self.sync_bridge: SyncBridge | None = None
         self.asks_for_server_login = server_password is None
