@@ -20,7 +20,8 @@ import pytest
 # writer thread), sync (only a seat with a server starts it), and script validation
 # (the `script validate` command).
 NOT_ON_THE_START_PATH = (
-    "alembic", "sqlalchemy", "agentdesk.store.repository", "agentdesk.store.database", "fastapi", "uvicorn", "starlette", "jsonschema", "jsonschema_rs", "httpx",
+    "alembic", "sqlalchemy", "agentdesk.store.repository", "agentdesk.store.database",
+    "fastapi", "uvicorn", "starlette", "jsonschema", "jsonschema_rs", "httpx",
     "pydantic", "mako", "psycopg", "agentdesk.server", "agentdesk.sync",
     "agentdesk.ui.login_dialog", "agentdesk.ui.sync_status", "agentdesk.ui.network_watch",
     "agentdesk.demo_server", "keyring",
