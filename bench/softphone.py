@@ -149,6 +149,23 @@ def measure_call(pid: int, port: int, user: str, call_s: float, answers: int) ->
     return figures
 
 
+def provision(config: Path, data_dirs: list[Path]) -> None:
+    """The SIP password into the keyring the way IT provisions a seat; meanwhile each
+    data dir gets the database an agent's last run left (a first start would also run
+    the store's migrations)."""
+    databases = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from agentdesk.store import open_store; "
+         "[open_store(Path(d)).close() for d in sys.argv[1:]]", *map(str, data_dirs)])
+    stored = subprocess.run(
+        [sys.executable, "-m", "agentdesk", "--config", str(config), "credentials", "set", "sip"],
+        input=PASSWORD + "\n", text=True, capture_output=True)
+    if stored.returncode != 0:
+        raise RuntimeError("could not store the SIP password: " + stored.stderr)
+    if databases.wait() != 0:
+        raise RuntimeError("could not create the seats' databases")
+
+
 def bench_agentdesk(work: Path, call_s: float, starts: int, answers: int) -> Figures:
     registrar_port = free_port()
     started = subprocess.run(
@@ -172,26 +189,13 @@ def bench_agentdesk(work: Path, call_s: float, starts: int, answers: int) -> Fig
         # Agents start Not ready (issue #6) and a Not-ready seat answers 486: the benched
         # seat is an auto-in inbound seat, Ready as soon as it logs in.
         '[agent]\nready_on_login = true\n[logging]\nlevel = "INFO"\n')
-    # The password goes into the keyring the way IT provisions a seat; meanwhile each
-    # data dir gets the database an agent's last run left (a first start would also
-    # run the store's migrations).
-    data_dirs = [work / f"data{run}" for run in range(starts)]
-    databases = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from agentdesk.store import open_store; "
-         "[open_store(Path(d)).close() for d in sys.argv[1:]]", *map(str, data_dirs)])
-    stored = subprocess.run(
-        [sys.executable, "-m", "agentdesk", "--config", str(config), "credentials", "set", "sip"],
-        input=PASSWORD + "\n", text=True, capture_output=True)
-    if stored.returncode != 0:
-        raise RuntimeError("could not store the SIP password: " + stored.stderr)
-    if databases.wait() != 0:
-        raise RuntimeError("could not create the seats' databases")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    data_dirs = [work / f"data{run}" for run in range(starts)]
     start_times = []
     start_cpu = []
     figures = Figures()
     try:
+        provision(config, data_dirs)
         for run in range(starts):
             data = data_dirs[run]
             log_file = data / "logs" / "agentdesk.log"
