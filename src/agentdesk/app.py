@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import (
@@ -50,7 +51,6 @@ from agentdesk.demo import (
     SimulatedCaller,
     agent_uri,
 )
-from agentdesk.demo_server import DemoServer, DemoServerError
 from agentdesk.desk_controller import DeskController
 from agentdesk.desk_reference import DeskReference
 from agentdesk.desk_screen import CallScreen
@@ -62,19 +62,22 @@ from agentdesk.sip.endpoint import EndpointError
 from agentdesk.sip.pjsua_phone import PjsuaSoftphone
 from agentdesk.sip.qt_audio import QtCallAudio, list_audio_devices
 from agentdesk.sip.ringback import LocalRingback
-from agentdesk.store import open_store
-from agentdesk.sync.customer_directory import CustomerApiClient, ServerCustomerDirectory
-from agentdesk.sync.seat import SeatSync, create_seat_sync
-from agentdesk.sync.service import SyncStatus
+from agentdesk.store import open_store_on_first_use
+from agentdesk.ui import fast_start
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.errors import install_exception_hook
 from agentdesk.ui.i18n import install_translation
-from agentdesk.ui.login_dialog import ServerLoginFlow
 from agentdesk.ui.main_window import MainWindow
-from agentdesk.ui.network_watch import NetworkWatch
 from agentdesk.ui.qt_scheduler import QtScheduler
 from agentdesk.ui.settings_dialog import SettingsDialog, sip_secret_account
-from agentdesk.ui.sync_status import SyncBridge, SyncStatusWidget
+
+if TYPE_CHECKING:
+    # Imported where used: a seat with no server never loads sync (httpx, pydantic),
+    # the login dialog or network watching.
+    from agentdesk.sync.customer_directory import ServerCustomerDirectory
+    from agentdesk.sync.seat import SeatSync
+    from agentdesk.sync.service import SyncStatus
+    from agentdesk.ui.sync_status import SyncBridge, SyncStatusWidget
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +117,16 @@ class Seat(QObject):
         # Everything recorded goes to the local store first (with its outbox row);
         # sync pushes it when the server is reachable. No server configured: the
         # records wait in the outbox until one is.
-        self.store = open_store(paths.data_dir)
+        # Checked (and migrated) now; SQLAlchemy loads with the first store job, on the
+        # writer thread once the phone has started (see agentdesk.store).
+        self.store = open_store_on_first_use(paths.data_dir)
         self.sync: SeatSync | None = None
         self.sync_bridge: SyncBridge | None = None
         self.asks_for_server_login = server_password is None
         if settings.server.username:
+            from agentdesk.sync.seat import create_seat_sync
+            from agentdesk.ui.sync_status import SyncBridge
+
             self.sync = create_seat_sync(settings.server.url, settings.server.username,
                                          secrets, self.store, paths.data_dir,
                                          password=server_password)
@@ -181,6 +189,8 @@ class Seat(QObject):
         """The screen pop's directory: the server, with the local copy when it is down."""
         if self.sync is None:
             return None
+        from agentdesk.sync.customer_directory import CustomerApiClient, ServerCustomerDirectory
+
         sync = self.sync
         bridge = self.sync_bridge
 
@@ -487,6 +497,8 @@ def build_desk_window(seat: Seat, demo: DemoController | None = None, language: 
     desk.callbacks.sig_callback_activated.connect(on_callback_activated)
     sync_widget = None
     if seat.sync_bridge is not None:
+        from agentdesk.ui.sync_status import SyncStatusWidget
+
         sync_widget = SyncStatusWidget(seat.sync_bridge)
         window.statusBar().addPermanentWidget(sync_widget)
     return DeskWindow(window, desk, screen, sync_widget)
@@ -499,6 +511,9 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
                                          built.sync_widget)
     window.sig_settings_requested.connect(lambda: _open_settings(seat, window))
     if seat.sync_bridge is not None and seat.sync is not None and sync_widget is not None:
+        from agentdesk.ui.login_dialog import ServerLoginFlow
+        from agentdesk.ui.network_watch import NetworkWatch
+
         # A demo seat's password is made for the run: there is nothing to ask for.
         if seat.asks_for_server_login:
             login = ServerLoginFlow(seat.sync_bridge, seat.sync.session, seat.secrets,
@@ -522,6 +537,7 @@ def _run_seat(app: QApplication, seat: Seat, demo: DemoController | None,
         app.aboutToQuit.connect(screen.close)
         desk.start()
         window.show()
+        QTimer.singleShot(0, fast_start.end)  # the start is over once the loop runs
         return app.exec()
     finally:
         seat.shutdown()
@@ -534,12 +550,14 @@ def run_desktop(paths: SeatPaths, settings: Settings, args: argparse.Namespace) 
              paths.data_dir)
     app = _application(sys.argv[0])
     language = install_translation(args.lang).language
+    # The keyring is found on a worker thread (cli started it): asked only once the
+    # seat is built, so the two overlap.
     secrets = SessionSecretStore(KeyringSecretStore())
-    if not secrets.available:
-        log.warning("no system keyring: %s", secrets.problem)
     seat = _build_seat(paths, settings, secrets, settings_path=paths.config_file)
     if seat is None:
         return 1
+    if not secrets.available:
+        log.warning("no system keyring: %s", secrets.problem)
     account = sip_secret_account(settings)
     if settings.sip.registrar and seat._sip_password() is None:
         _ask_session_password(secrets, account)
@@ -586,6 +604,8 @@ def run_demo(paths: SeatPaths, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or "INFO", paths.log_dir)
     app = _application(sys.argv[0])
     language = install_translation(args.lang).language
+    from agentdesk.demo_server import DemoServer, DemoServerError
+
     # The embedded server first (SQLite on 127.0.0.1, a demo agent with a password made
     # for this run and held in memory only), then the simulated caller.
     server: DemoServer | None = DemoServer(paths.data_dir)

@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from agentdesk import __version__
 from agentdesk.core.secrets import SecretKind, SecretStoreError
@@ -76,9 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return script_cli.run(args)
     if command == "demo":
-        from agentdesk.app import run_demo
+        with _desktop_start():
+            from agentdesk.app import run_demo
 
-        return run_demo(paths, args)
+            return run_demo(paths, args)
     try:
         settings = load_settings(paths.config_file)
     except SettingsError as exc:
@@ -90,9 +92,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{paths.config_file}: OK" if paths.config_file.exists()
               else f"{paths.config_file}: not present, defaults in use")
         return EXIT_OK
-    from agentdesk.app import run_desktop
+    from agentdesk.credentials.keyring_store import start_detecting
 
-    return run_desktop(paths, settings, args)
+    start_detecting()  # finding the OS keyring overlaps with loading the desktop
+    with _desktop_start():
+        from agentdesk.app import run_desktop
+
+        return run_desktop(paths, settings, args)
+
+
+@contextlib.contextmanager
+def _desktop_start() -> Iterator[None]:
+    """Load and run the desktop the quick way (see ui.fast_start)."""
+    from agentdesk.ui import fast_start
+
+    fast_start.begin()
+    try:
+        yield
+    finally:
+        fast_start.end()
 
 
 def _account_for(kind: SecretKind, settings: Settings, override: str | None) -> str:

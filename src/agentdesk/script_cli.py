@@ -11,8 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from agentdesk.core.scripts import load_and_validate
-
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
@@ -32,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def validate_files(files: list[Path]) -> int:
+    from agentdesk.core.scripts import load_and_validate  # not on every command's path
+
     status = EXIT_OK
     for path in files:
         try:

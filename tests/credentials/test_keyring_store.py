@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from agentdesk.core.secrets import SecretKind, SecretStoreError
@@ -45,3 +48,30 @@ def test_session_store_without_keyring_keeps_secret_in_memory_only(monkeypatch):
     assert SessionSecretStore(backing).get(SecretKind.SIP, "1001") is None
     with pytest.raises(SecretStoreError, match="No system keyring"):
         backing.set(SecretKind.SIP, "1001", "pw")
+
+
+_BACKGROUND_PROBE = """
+import sys, threading
+from agentdesk.core.secrets import SecretKind
+from agentdesk.credentials import keyring_store
+keyring_store.start_detecting()
+keyring_store.start_detecting()  # idempotent: one detection
+store = keyring_store.KeyringSecretStore()
+print(store.available, store.get(SecretKind.SIP, sys.argv[1]),
+      type(store._backend).__name__,
+      sum(t.name == "keyring-detect" for t in threading.enumerate()) <= 1)
+"""
+
+
+def test_a_keyring_found_in_the_background_is_the_one_found_in_the_foreground(
+        keyring_store, account):
+    """The desktop finds the keyring on a worker thread while it starts (cli calls
+    start_detecting): the store it gets reads the same secrets."""
+    keyring_store.set(SecretKind.SIP, account, "bg-密码")
+    try:
+        result = subprocess.run([sys.executable, "-c", _BACKGROUND_PROBE, account],
+                                capture_output=True, text=True, timeout=60, check=True)
+        assert result.stdout.split() == [
+            "True", "bg-密码", type(keyring_store._backend).__name__, "True"]
+    finally:
+        keyring_store.delete(SecretKind.SIP, account)

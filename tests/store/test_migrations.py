@@ -1,5 +1,7 @@
 import hashlib
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from uuid import UUID
 
@@ -156,3 +158,38 @@ def test_a_0002_database_gains_the_call_routing_columns_in_place(data_dir):
     assert _sql(path, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
     indexes = {name for (name,) in _sql(path, "SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"ix_call_records_started_at", "ix_call_records_customer_timeline"} <= indexes
+
+
+def test_the_revisions_read_from_the_migration_files_are_alembics():
+    """open_store decides whether to migrate from the revision ids written in the
+    migration files, without alembic: they must be exactly what alembic sees."""
+    from alembic.script import ScriptDirectory
+
+    from agentdesk.store.database import alembic_config, known_revisions
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert known_revisions() == {script.revision for script in scripts.walk_revisions()}
+    assert head_revision() == scripts.get_current_head()
+
+
+_OPEN_AND_LIST_MODULES = """
+import sys
+from pathlib import Path
+from agentdesk.store import open_store
+store = open_store(Path(sys.argv[1]))
+store.save_note  # noqa: B018 - the store is usable
+store.close()
+print("alembic" in sys.modules)
+"""
+
+
+def test_a_store_at_the_head_revision_opens_without_alembic(data_dir):
+    def alembic_loaded() -> bool:
+        result = subprocess.run([sys.executable, "-c", _OPEN_AND_LIST_MODULES, str(data_dir)],
+                                capture_output=True, text=True, timeout=120, check=True)
+        return result.stdout.strip().splitlines()[-1] == "True"
+
+    assert alembic_loaded()  # a new data dir: created by the migrations
+    assert _sql(data_dir / DB_FILENAME, "SELECT version_num FROM alembic_version") == [
+        (head_revision(),)]
+    assert not alembic_loaded()  # every later start: nothing to migrate, no alembic

@@ -99,7 +99,8 @@ class SipEndpoint:
         global _active
         if _active is not None:
             raise EndpointError("Another softphone is already running in this process.")
-        gc.collect()
+        if _previous is not None:  # a library ran before in this process: is it gone?
+            gc.collect()  # (a full collection costs ~0.1 s at start: only when needed)
         if _previous is not None and _previous() is not None:
             raise EndpointError("The previous SIP stack is still referenced (something kept "
                                 "its pj.Endpoint after shutdown); restart the program.")

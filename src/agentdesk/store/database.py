@@ -8,6 +8,9 @@ checkpoint, never corrupt), wrap-ups through the second engine with
 Every transaction starts with BEGIN IMMEDIATE: a second writer (the sync thread, a
 second process) waits `busy_timeout` for the lock instead of failing half-way
 through a read-then-write transaction.
+
+Alembic is imported only when a migration is pending: the revision checks live in
+schema.py (sqlite3 and the migration files' text), re-exported here.
 """
 
 from __future__ import annotations
@@ -15,76 +18,41 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event
 
 from agentdesk.core.records import StoreError
+from agentdesk.store.schema import (
+    DB_FILENAME,
+    MIGRATIONS_DIR,
+    NewerDatabaseError,
+    check_not_newer,
+    head_revision,
+    known_revisions,
+    stored_revisions,
+)
 
-DB_FILENAME = "agentdesk.sqlite3"
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 BUSY_TIMEOUT_MS = 5000
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 Synchronous = Literal["NORMAL", "FULL"]
 
-
-class NewerDatabaseError(StoreError):
-    """The database was written by a newer agentdesk; it is left untouched."""
+__all__ = [
+    "BUSY_TIMEOUT_MS", "DB_FILENAME", "MIGRATIONS_DIR", "NewerDatabaseError", "alembic_config",
+    "check_not_newer", "create_store_engine", "current_revision", "head_revision",
+    "known_revisions", "migrate", "stored_revisions",
+]
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
-
-
-def known_revisions() -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(alembic_config())
-            .walk_revisions()}
-
-
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "store/migrations has no revisions"
-    return head
-
-
-def stored_revisions(path: Path) -> set[str]:
-    """The schema revision(s) recorded in the file, read without changing it."""
-    if not path.exists():
-        return set()
-    try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open the local database {path}: {exc}") from exc
-    try:
-        tables = {row[0] for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "alembic_version" not in tables:
-            if tables:
-                raise StoreError(
-                    f"{path} is not an agentdesk database (it has tables but no schema "
-                    "version); move it away or choose another data directory")
-            return set()
-        return {row[0] for row in conn.execute("SELECT version_num FROM alembic_version")}
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a readable agentdesk database: {exc}") from exc
-    finally:
-        conn.close()
-
-
-def check_not_newer(path: Path) -> None:
-    """Refuse a database whose schema this app does not know, before touching it."""
-    unknown = stored_revisions(path) - known_revisions()
-    if unknown:
-        raise NewerDatabaseError(
-            f"the local database {path} was written by a newer version of agentdesk "
-            f"(schema revision {', '.join(sorted(unknown))}); this version knows schema "
-            f"revisions up to {head_revision()}. Install the newer agentdesk again; the "
-            "database has not been changed.")
 
 
 def _json_dumps(value: Any) -> str:
@@ -120,6 +88,8 @@ def create_store_engine(path: Path, synchronous: Synchronous) -> Engine:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to `revision` in one transaction (SQLite DDL is transactional)."""
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
