@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from agentdesk.server import readable
 from agentdesk.server.models import Customer, SyncedRecord, User, utcnow
 from agentdesk.server.records import (
     BadPageTokenError,
@@ -88,7 +89,7 @@ def search_customers(engine: Engine, *, customer_id: str | None = None,
             rows = list(s.scalars(select(Customer).where(condition)
                                   .order_by(Customer.customer_id).limit(limit + 1)))
             truncated = truncated or len(rows) > limit
-            for customer in rows:
+            for customer in filter(readable.customer_ok, rows):
                 found.setdefault(customer.customer_id, (customer, set()))[1].add(field)
         ordered = sorted(found)
         truncated = truncated or len(ordered) > limit
@@ -120,10 +121,11 @@ def _open_callbacks(s: Session, customer_ids: Sequence[str], last_contacts: dict
     (the same rule as core.customer_directory.build_history)."""
     if not customer_ids:
         return {}
-    rows = s.execute(select(SyncedRecord, User.username)
-                     .join(User, User.id == SyncedRecord.owner_id)
-                     .where(SyncedRecord.customer_id.in_(customer_ids),
-                            SyncedRecord.kind == "callback")).all()
+    rows = list(readable.record_rows(s.execute(
+        select(SyncedRecord, User.username)
+        .join(User, User.id == SyncedRecord.owner_id)
+        .where(SyncedRecord.customer_id.in_(customer_ids),
+               SyncedRecord.kind == "callback"))))
     closed = closed_callbacks(s, [record.id for record, _ in rows])
     result: dict[str, list[OpenCallback]] = {}
     for record, username in rows:
@@ -153,9 +155,9 @@ def callback_updates(s: Session, callback_ids: Sequence[uuid.UUID]
     """The callback_update records (with their owners) that close these callbacks."""
     if not callback_ids:
         return []
-    return [(r, owner) for r, owner in s.execute(
+    return [(r, owner) for r, owner in readable.record_rows(s.execute(
         _records_query().where(SyncedRecord.kind == "callback_update",
-                               SyncedRecord.subject_id.in_(callback_ids)))]
+                               SyncedRecord.subject_id.in_(callback_ids))))]
 
 
 def closed_callbacks(s: Session, callback_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
@@ -259,11 +261,13 @@ def customer_timeline(engine: Engine, customer_id: str, *, page: str | None = No
         rows = s.execute(query.limit(limit + 1)).all()
         if customer is None and not rows and page is None:
             return None
-        rows, more = rows[:limit], len(rows) > limit
+        # the page ends at its last row, served or skipped (readable)
+        last_row = rows[limit - 1][0] if len(rows) > limit else None
+        rows = list(readable.record_rows(rows[:limit]))
         call_ids = [r.id for r, _ in rows if r.kind == "call_record"]
-        wrapups = s.execute(_records_query().where(
+        wrapups = list(readable.record_rows(s.execute(_records_query().where(
             SyncedRecord.kind == "wrapup",
-            SyncedRecord.call_record_id.in_(call_ids))).all() if call_ids else []
+            SyncedRecord.call_record_id.in_(call_ids))))) if call_ids else []
         current = current_wrapups((w, o) for w, o in wrapups)
         contacts = _last_contacts(s, [customer_id])
         callbacks = _open_callbacks(s, [customer_id], contacts, now).get(customer_id, [])
@@ -274,8 +278,9 @@ def customer_timeline(engine: Engine, customer_id: str, *, page: str | None = No
         # themselves need them to tell open promises from closed ones
         raw += [record_out(u, owner) for u, owner in callback_updates(
             s, [r.id for r, _ in rows if r.kind == "callback"])]
-        complaints = _complaints(customer.extra) if customer is not None else []
-        next_page = encode_page(rows[-1][0].occurred_at, rows[-1][0].id) if more else None
+        complaints = _complaints(readable.safe_extra(customer)) if customer is not None else []
+        next_page = encode_page(last_row.occurred_at, last_row.id) \
+            if last_row is not None else None
     return CustomerTimeline(customer_id=customer_id, entries=entries, records=raw,
                             open_callbacks=callbacks, open_complaints=complaints,
                             last_contact_at=contacts.get(customer_id), next_page=next_page)
@@ -295,7 +300,7 @@ def access_history(engine: Engine, who: Principal, *, customer_id: str | None = 
         SyncedRecord.occurred_at.desc(), SyncedRecord.id.desc())
     with Session(engine) as s, s.begin():
         rows = s.execute(query.limit(limit + 1)).all()
-        records = [record_out(r, owner) for r, owner in rows[:limit]]
+        records = [record_out(r, owner) for r, owner in readable.record_rows(rows[:limit])]
         last = rows[limit - 1][0] if len(rows) > limit else None
         next_page = encode_page(last.occurred_at, last.id) if last is not None else None
     return RecordsPage(records=records, next_page=next_page)

@@ -9,6 +9,7 @@ concurrent pushes of the same batch safe on PostgreSQL and on SQLite."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator
@@ -19,12 +20,19 @@ from sqlalchemy import Engine, Select, and_, bindparam, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from agentdesk.server import customer_changes, visibility
+from agentdesk.server import customer_changes, readable, visibility
 from agentdesk.server.models import PushBatch as PushBatchRow
 from agentdesk.server.models import SyncedRecord, User, UsnCounter, utcnow
 from agentdesk.server.users import Principal
 from agentdesk.server.usn_head import head_cache
-from agentdesk.sync.wire import PushBatch, PushResult, RecordOut, RecordRejection, RecordsPage
+from agentdesk.sync.wire import (
+    PushBatch,
+    PushResult,
+    RecordOut,
+    RecordRejection,
+    RecordsPage,
+    time_problem,
+)
 
 # The payload field that holds each kind's own time (contracts of core.records).
 OWN_TIME_FIELD = {"call_record": "started_at", "agent_state": "started_at",
@@ -42,7 +50,8 @@ def parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    # out of the sane range (a row stored before the wire checked it): no time at all
+    return parsed if parsed.tzinfo is not None and time_problem(parsed) is None else None
 
 
 def _uuid_or_none(value: Any) -> uuid.UUID | None:
@@ -118,6 +127,28 @@ class BatchConflictError(ValueError):
     """A batch key replayed with different records (a client bug, never a retry)."""
 
 
+# The stored result of a batch keeps the digest of what the batch carried under this
+# key (PushResult does not have it): a replay must carry the very same records.
+_DIGEST_KEY = "records_digest"
+
+
+def batch_digest(batch: PushBatch) -> str:
+    """SHA-256 of the batch's records, canonical: neither the order of the records
+    nor that of their keys matters (the same records in another order are the same
+    batch)."""
+    records = sorted((r.model_dump(mode="json") for r in batch.records),
+                     key=lambda r: str(r["id"]))
+    canonical = json.dumps(records, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _conflict(batch: PushBatch) -> BatchConflictError:
+    return BatchConflictError(
+        f"batch_id {batch.batch_id!r} was used before for other records: "
+        "a new batch needs a new batch_id")
+
+
 # Built once: constructing these per request cost more CPU than running them.
 _CLAIM = {name: insert(PushBatchRow).values(
     owner_id=bindparam("b_owner_id"), batch_key=bindparam("b_batch_key"),
@@ -149,13 +180,14 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
         if claimed is None:  # seen before (or being stored right now: we waited for it)
             stored = conn.execute(_STORED_RESULT, key).scalar()
             if stored is not None:
+                stored = dict(stored)
+                digest = stored.pop(_DIGEST_KEY, None)  # None: stored by an older server
                 result = PushResult.model_validate(stored)
                 known = {*result.accepted_ids, *result.duplicate_ids,
                          *(r.id for r in result.rejected)}
-                if known != {r.id for r in batch.records}:
-                    raise BatchConflictError(
-                        f"batch_id {batch.batch_id!r} was used before for other records: "
-                        "a new batch needs a new batch_id")
+                if known != {r.id for r in batch.records} or (
+                        digest is not None and digest != batch_digest(batch)):
+                    raise _conflict(batch)
                 return result, True
         received_at = utcnow()
         unique: dict[uuid.UUID, Any] = {}
@@ -192,7 +224,8 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
                             duplicates=len(duplicate_ids) + in_batch_repeats,
                             accepted_ids=accepted_ids, duplicate_ids=duplicate_ids,
                             rejected=rejected, cursor=cursor)
-        conn.execute(_SAVE_RESULT, {**key, "b_result": result.model_dump(mode="json")})
+        conn.execute(_SAVE_RESULT, {**key, "b_result": {
+            **result.model_dump(mode="json"), _DIGEST_KEY: batch_digest(batch)}})
         return result, False
 
 
@@ -227,7 +260,9 @@ def get_record(engine: Engine, who: Principal, record_id: uuid.UUID) -> RecordOu
         query = (select(SyncedRecord, User.username).join(User, User.id == SyncedRecord.owner_id)
                  .where(SyncedRecord.id == record_id))
         row = s.execute(visible_to(query, who)).first()
-        return None if row is None else record_out(row[0], row[1])
+        if row is None or not readable.record_ok(row[0]):
+            return None
+        return record_out(row[0], row[1])
 
 
 class BadPageTokenError(ValueError):
@@ -244,8 +279,8 @@ def decode_page(token: str) -> tuple[datetime, uuid.UUID]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         when, rid = raw.split("|")
         parsed = datetime.fromisoformat(when)
-        if parsed.tzinfo is None:
-            raise ValueError("naive")
+        if parsed.tzinfo is None or time_problem(parsed) is not None:
+            raise ValueError("naive or out of range")
         return parsed, uuid.UUID(rid)
     except ValueError as exc:
         raise BadPageTokenError("page is not a token this server handed out") from exc
@@ -269,9 +304,10 @@ def list_records(engine: Engine, who: Principal, *, kind: str | None = None,
     query = visible_to(query, who).order_by(SyncedRecord.received_at, SyncedRecord.id)
     with Session(engine) as s, s.begin():
         rows = s.execute(query.limit(limit + 1)).all()
-        records = [record_out(r, name) for r, name in rows[:limit]]
-    next_page = (encode_page(records[-1].received_at, records[-1].id)
-                 if len(rows) > limit else None)
+        records = [record_out(r, name) for r, name in readable.record_rows(rows[:limit])]
+        # the page ends at its last row, served or skipped (readable)
+        next_page = (encode_page(rows[limit - 1][0].received_at, rows[limit - 1][0].id)
+                     if len(rows) > limit else None)
     return RecordsPage(records=records, next_page=next_page)
 
 

@@ -343,7 +343,10 @@ class SyncService:
         except RequestRejectedError as exc:
             self._inflight = []
             if len(items) == 1:
-                log.warning("server rejected record %s: %s", ids[0], exc)
+                # the reason may quote the record's content: DEBUG only (no personal
+                # data above DEBUG)
+                log.warning("server rejected record %s (HTTP %d)", ids[0], exc.status)
+                log.debug("server rejected record %s: %s", ids[0], exc)
                 self._store.mark_failed(ids, str(exc))
                 self._skip.add(ids[0])
                 self._refusal = str(exc)
@@ -358,7 +361,8 @@ class SyncService:
         if done:
             self._store.mark_pushed(done)
         for rejection in result.rejected:
-            log.warning("server rejected record %s: %s", rejection.id, rejection.reason)
+            log.warning("server rejected record %s", rejection.id)
+            log.debug("server rejected record %s: %s", rejection.id, rejection.reason)
             self._store.mark_failed([rejection.id], rejection.reason)
             self._skip.add(rejection.id)
         if result.rejected:
@@ -375,8 +379,23 @@ class SyncService:
     def _pull_all(self, server_usn: int | None) -> None:
         start = cursor = self._store.reference_cursor() or 0
         total = 0 if server_usn is None else max(server_usn - start, 0)
+        resynced = False
         while not self._stopping:
             page = self._authed(partial(self._pull_page, cursor)).body
+            if page.resync:
+                # Our cursor is above the server's head: its database was restored
+                # from an older backup. Waiting would never bring anything: start again
+                # from 0 (once per cycle: a server that keeps saying it is broken).
+                if resynced or cursor == 0:
+                    raise ServerUnreachableError(
+                        "the server keeps asking for a full resync; trying again later")
+                log.warning("the server's reference data is older than this desk's copy "
+                            "(cursor %d; restored from a backup?): pulling it all again",
+                            cursor)
+                resynced = True
+                self._store.apply_reference_changes([], [], 0)
+                start = cursor = total = 0
+                continue
             if page.changes or page.tombstones or page.cursor != cursor:
                 self._store.apply_reference_changes(
                     [ReferenceChange(kind=c.kind, key=c.key, doc=c.data) for c in page.changes],
