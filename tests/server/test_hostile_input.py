@@ -398,3 +398,19 @@ def test_a_cursor_above_the_head_is_told_to_resync(
     again = client.get(PULL, params={"cursor": 0}, headers=people["admin"]).json()
     assert CUSTOMER in {c["key"] for c in again["changes"]}
 
+
+
+def test_an_imported_row_with_a_nul_is_rejected_not_the_whole_import(
+        engine: Engine, tmp_path: Any) -> None:
+    from agentdesk.server.customer_import import import_customers
+
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,first_name,last_name,phone,note\n"
+                    "C-1,Mei,Lin,+8613800138000,ok\n"
+                    "C-2,Mei\x00,Lin,+8613800138001,ok\n"
+                    "C-3,Wei,Zhang,+8613800138002,a\x00b\n"
+                    "C-4,Wei,Zhang,+8613800138003,fine\n", encoding="utf-8")
+    report = import_customers(engine, path)
+    assert report.imported == 2
+    assert [line for line, _ in report.rejected] == [3, 4]
+    assert all("NUL" in reason for _, reason in report.rejected)
