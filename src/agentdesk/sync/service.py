@@ -39,7 +39,7 @@ from functools import partial
 from typing import Protocol, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from agentdesk.core.records import (
     LocalStore,
@@ -330,12 +330,35 @@ class SyncService:
             self._publish(**self._pending())
         return server_usn
 
+    def _wire_records(self, items: list[OutboxItem]) -> list[PushRecord]:
+        """The items as the wire carries them; one the server would refuse anyway (a
+        payload over the wire's limits, a clock far off) is marked failed here, so it
+        never holds up the records after it."""
+        records = []
+        for item in items:
+            try:
+                records.append(PushRecord(id=item.record_id, kind=item.kind.value,
+                                          payload=dict(item.payload),
+                                          client_created_at=item.created_at))
+            except ValidationError as exc:
+                reason = "; ".join(str(e.get("msg", "")) for e in exc.errors()[:3])
+                log.warning("record %s cannot be sent (over the wire's limits)",
+                            item.record_id)
+                log.debug("record %s cannot be sent: %s", item.record_id, reason)
+                self._store.mark_failed([item.record_id], f"not sendable: {reason}")
+                self._skip.add(item.record_id)
+                self._refusal = f"a record cannot be sent: {reason}"
+        return records
+
     def _send(self, items: list[OutboxItem]) -> int | None:
+        records = self._wire_records(items)
+        if not records:
+            return None
+        if len(records) < len(items):
+            sendable = {r.id for r in records}
+            items = [i for i in items if i.record_id in sendable]
         ids = [i.record_id for i in items]
-        batch = PushBatch(batch_id=batch_key(ids), records=[
-            PushRecord(id=i.record_id, kind=i.kind.value,
-                       payload=dict(i.payload), client_created_at=i.created_at)
-            for i in items])
+        batch = PushBatch(batch_id=batch_key(ids), records=records)
         self._inflight = ids
         self.push_attempts += 1
         try:
