@@ -9,7 +9,6 @@ concurrent pushes of the same batch safe on PostgreSQL and on SQLite."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator
@@ -127,20 +126,20 @@ class BatchConflictError(ValueError):
     """A batch key replayed with different records (a client bug, never a retry)."""
 
 
-# The stored result of a batch keeps the digest of what the batch carried under this
-# key (PushResult does not have it): a replay must carry the very same records.
-_DIGEST_KEY = "records_digest"
-
-
-def batch_digest(batch: PushBatch) -> str:
-    """SHA-256 of the batch's records, canonical: neither the order of the records
-    nor that of their keys matters (the same records in another order are the same
-    batch)."""
-    records = sorted((r.model_dump(mode="json") for r in batch.records),
-                     key=lambda r: str(r["id"]))
-    canonical = json.dumps(records, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def _replay_differs(s: Session, owner_id: int, batch: PushBatch) -> bool:
+    """True when a record of this replayed batch differs from what the first push
+    stored under its id (a changed payload, kind or client time): the batch key was
+    reused for other content. Asked only on a replay, so a push costs nothing more."""
+    stored = {rid: (kind, payload, created) for rid, kind, payload, created in s.execute(
+        select(SyncedRecord.id, SyncedRecord.kind, SyncedRecord.payload,
+               SyncedRecord.client_created_at)
+        .where(SyncedRecord.id.in_([r.id for r in batch.records]),
+               SyncedRecord.owner_id == owner_id))}
+    for record in batch.records:
+        row = stored.get(record.id)
+        if row is not None and row != (record.kind, record.payload, record.client_created_at):
+            return True
+    return False
 
 
 def _conflict(batch: PushBatch) -> BatchConflictError:
@@ -180,13 +179,11 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
         if claimed is None:  # seen before (or being stored right now: we waited for it)
             stored = conn.execute(_STORED_RESULT, key).scalar()
             if stored is not None:
-                stored = dict(stored)
-                digest = stored.pop(_DIGEST_KEY, None)  # None: stored by an older server
                 result = PushResult.model_validate(stored)
                 known = {*result.accepted_ids, *result.duplicate_ids,
                          *(r.id for r in result.rejected)}
-                if known != {r.id for r in batch.records} or (
-                        digest is not None and digest != batch_digest(batch)):
+                if known != {r.id for r in batch.records} \
+                        or _replay_differs(s, who.id, batch):
                     raise _conflict(batch)
                 return result, True
         received_at = utcnow()
@@ -224,8 +221,7 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
                             duplicates=len(duplicate_ids) + in_batch_repeats,
                             accepted_ids=accepted_ids, duplicate_ids=duplicate_ids,
                             rejected=rejected, cursor=cursor)
-        conn.execute(_SAVE_RESULT, {**key, "b_result": {
-            **result.model_dump(mode="json"), _DIGEST_KEY: batch_digest(batch)}})
+        conn.execute(_SAVE_RESULT, {**key, "b_result": result.model_dump(mode="json")})
         return result, False
 
 

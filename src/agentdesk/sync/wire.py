@@ -9,7 +9,6 @@ come back as tombstones.
 
 from __future__ import annotations
 
-import json
 import math
 import unicodedata
 from datetime import UTC, datetime
@@ -122,12 +121,14 @@ def _render(where: str, path: _Path) -> str:
 
 
 def json_problem(value: Any, where: str, *, max_text: int = MAX_TEXT_CHARS,
-                 check_times: bool = True) -> str | None:
+                 check_times: bool = True, max_bytes: int | None = None) -> str | None:
     """The first reason `value` (decoded JSON) cannot be stored and read back by every
     database and client, naming its place, or None. Checks: nesting depth, text
     (NUL, lone surrogates), string and key length, finite numbers, 64-bit integers,
-    and zoned times in fields named *_at inside the sane range."""
+    zoned times in fields named *_at inside the sane range, and (max_bytes) the size
+    of the whole as compact UTF-8 JSON (counted as it goes, escapes aside)."""
     stack: list[tuple[Any, int, str, _Path]] = [(value, 0, "", None)]
+    size = 0
     while stack:
         item, depth, key, path = stack.pop()
         kind = type(item)
@@ -135,12 +136,16 @@ def json_problem(value: Any, where: str, *, max_text: int = MAX_TEXT_CHARS,
         if kind is str:
             if "\x00" in item or not item.isascii():
                 problem = text_problem(item)
+                size += len(item.encode()) + 2 if problem is None else 0
+            else:
+                size += len(item) + 2
             if problem is None and len(item) > max_text:
                 problem = f"is longer than {max_text} characters"
             if problem is None and check_times and key.endswith("_at"):
                 when = _zoned_time(item)
                 problem = None if when is None else time_problem(when)
         elif kind is dict or kind is list:
+            size += 2 + len(item)  # brackets and separators
             if depth >= MAX_JSON_DEPTH:
                 problem = f"nested deeper than {MAX_JSON_DEPTH} levels"
             elif kind is list:
@@ -155,30 +160,32 @@ def json_problem(value: Any, where: str, *, max_text: int = MAX_TEXT_CHARS,
                                                   else None)
                         if why is not None:
                             return f"{_render(where, path)}: key {_shown(k)!r} {why}"
+                    size += len(k) + 3
                     stack.append((v, depth + 1, k, (path, k)))
         elif kind is float:
+            size += len(repr(item))
             if not math.isfinite(item):
                 problem = f"{item!r} is not a JSON number"
         elif kind is int:
+            size += len(repr(item))
             if not -2**63 <= item < 2**63:
                 problem = "the integer does not fit in 64 bits"
-        elif not (item is None or kind is bool):
+        elif item is None or kind is bool:
+            size += 5
+        else:
             problem = f"{kind.__name__} is not a JSON value"
         if problem is not None:
             return f"{_render(where, path)}: {problem}"
+        if max_bytes is not None and size > max_bytes:
+            return (f"{where}: more than {max_bytes} bytes of JSON (nested values "
+                    "included)")
     return None
 
 
 def payload_problem(payload: dict[str, Any], where: str = "payload",
                     max_bytes: int = MAX_PAYLOAD_BYTES) -> str | None:
-    """json_problem, and the whole object's size as compact UTF-8 JSON."""
-    problem = json_problem(payload, where)
-    if problem is not None:
-        return problem
-    size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
-    if size > max_bytes:
-        return f"{where}: {size} bytes of JSON, more than the limit of {max_bytes}"
-    return None
+    """json_problem, with the whole object's size bounded."""
+    return json_problem(payload, where, max_bytes=max_bytes)
 
 
 def _checked_text(value: str) -> str:
