@@ -40,7 +40,8 @@ def test_migrate_then_user_add_with_the_password_on_stdin(empty_db_url: str) -> 
                  stdin="pass word\n")
     assert r.returncode == 0, r.stderr
     assert "added agent li.na (team north)" in r.stdout
-    r = _run_cli(empty_db_url, "user", "add", "li.na", "--role", "agent", stdin="x\n")
+    r = _run_cli(empty_db_url, "user", "add", "li.na", "--role", "agent",
+                 stdin="another pw\n")
     assert r.returncode == 1 and "already exists" in r.stderr
 
     from agentdesk.server.config import Settings
@@ -53,10 +54,10 @@ def test_migrate_then_user_add_with_the_password_on_stdin(empty_db_url: str) -> 
         hasher = password_hasher(Settings(database_url=empty_db_url))
         who = authenticate(engine, hasher, "li.na", "pass word")
         assert who is not None and (who.role, who.team) == ("agent", "north")
-        assert _cli(empty_db_url, "user", "passwd", "li.na", stdin="new one\n")[0] == 0
-        assert authenticate(engine, hasher, "li.na", "new one") is not None
+        assert _cli(empty_db_url, "user", "passwd", "li.na", stdin="new one 2\n")[0] == 0
+        assert authenticate(engine, hasher, "li.na", "new one 2") is not None
         assert _cli(empty_db_url, "user", "disable", "li.na")[0] == 0
-        assert authenticate(engine, hasher, "li.na", "new one") is None
+        assert authenticate(engine, hasher, "li.na", "new one 2") is None
         assert _cli(empty_db_url, "user", "disable", "nobody")[0] == 1
     finally:
         engine.dispose()

@@ -152,7 +152,8 @@ def test_records_the_server_refuses_are_marked_failed_and_not_retried_forever(
         id=stolen.id, kind="note", payload={}, client_created_at=stolen.created_at)]))
     other.close()
     store.save_note(stolen)
-    # a record too big for the server's request limit makes it refuse the whole batch
+    # a record over the wire's limits (issue #12: 20,000 characters a string) is
+    # refused by the desk itself, before the server would refuse the whole batch
     store.save_note(huge := Note(customer_id="C1", text="x" * 1_200_000,
                                  created_at=stolen.created_at))
     calls = [save_call(store) for _ in range(3)]
@@ -176,7 +177,8 @@ def test_records_the_server_refuses_are_marked_failed_and_not_retried_forever(
     failed = {i.record_id: i for i in store.pending_outbox(10)}
     assert set(failed) == {stolen.id, huge.id}
     assert "another user" in (failed[stolen.id].last_error or "")
-    assert "larger than the limit" in (failed[huge.id].last_error or "")
+    assert "not sendable" in (failed[huge.id].last_error or "")
+    assert "longer than 20000 characters" in (failed[huge.id].last_error or "")
 
 
 def test_offline_at_start_after_an_earlier_login_reports_cached_data(

@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 from agentdesk.server import db, users
 from agentdesk.server.config import Settings
 from agentdesk.server.security import password_hasher
-from agentdesk.sync.wire import ROLES
+from agentdesk.sync.wire import ROLES, username_problem
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -222,7 +222,11 @@ def _cmd_user(settings: Settings, args: argparse.Namespace, stdin: TextIO,
     hasher = password_hasher(settings)
     try:
         if args.user_command == "add":
+            problem = username_problem(args.name)
+            if problem is not None:
+                raise CliError(problem, EXIT_USAGE)
             password = _read_password(stdin, f"Password for {args.name}")
+            users.check_new_password(password)
             users.add_user(engine, hasher, args.name, password, args.role, args.team)
             print(f"added {args.role} {args.name}" + (f" (team {args.team})"
                                                       if args.team else ""), file=out)
@@ -231,6 +235,7 @@ def _cmd_user(settings: Settings, args: argparse.Namespace, stdin: TextIO,
             print(f"{args.user_command}d {args.name}", file=out)
         else:
             password = _read_password(stdin, f"New password for {args.name}")
+            users.check_new_password(password)
             users.set_password(engine, hasher, args.name, password)
             print(f"changed the password of {args.name}; its tokens are revoked", file=out)
     except users.UserError as exc:

@@ -92,6 +92,10 @@ def _customer(row: dict[str, str], region: str) -> tuple[str, dict[str, Any]]:
     if "\0error" in row:
         raise ValueError(row["\0error"])
     values = {k: v.strip() for k, v in row.items()}
+    for name, value in values.items():  # PostgreSQL stores no NUL (issue #12)
+        if "\x00" in name or "\x00" in value:
+            raise ValueError(f"{name.replace(chr(0), '') or 'a column'} contains a NUL "
+                             "character")
     for name in REQUIRED:
         if not values[name]:
             raise ValueError(f"{name} is empty")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from agentdesk.server import authorization, customer_history
+from agentdesk.server import authorization, customer_history, readable
 from agentdesk.server.models import Customer, CustomerChangeLog, SyncedRecord, User, utcnow
 from agentdesk.server.records import (
     BadPageTokenError,
@@ -93,7 +93,7 @@ def search_customers(engine: Engine, *, customer_id: str | None = None,
             rows = list(s.scalars(select(Customer).where(condition)
                                   .order_by(Customer.customer_id).limit(limit + 1)))
             truncated = truncated or len(rows) > limit
-            for customer in rows:
+            for customer in filter(readable.customer_ok, rows):
                 found.setdefault(customer.customer_id, (customer, set()))[1].add(field)
         ordered = sorted(found)
         truncated = truncated or len(ordered) > limit
@@ -126,10 +126,11 @@ def _open_callbacks(s: Session, customer_ids: Sequence[str], last_contacts: dict
     a reader who may close it, its call's id only to the callback's owner."""
     if not customer_ids:
         return {}
-    rows = s.execute(select(SyncedRecord, User.username, User.team)
-                     .join(User, User.id == SyncedRecord.owner_id)
-                     .where(SyncedRecord.customer_id.in_(customer_ids),
-                            SyncedRecord.kind == "callback")).all()
+    rows = list(readable.record_rows(s.execute(
+        select(SyncedRecord, User.username, User.team)
+        .join(User, User.id == SyncedRecord.owner_id)
+        .where(SyncedRecord.customer_id.in_(customer_ids),
+               SyncedRecord.kind == "callback"))))
     closed = closed_callbacks(s, [record.id for record, _, _ in rows])
     result: dict[str, list[OpenCallback]] = {}
     for record, username, team in rows:
@@ -162,9 +163,9 @@ def callback_updates(s: Session, callback_ids: Sequence[uuid.UUID]
     """The callback_update records (with their owners) that close these callbacks."""
     if not callback_ids:
         return []
-    return [(r, owner) for r, owner in s.execute(
+    return [(r, owner) for r, owner in readable.record_rows(s.execute(
         _records_query().where(SyncedRecord.kind == "callback_update",
-                               SyncedRecord.subject_id.in_(callback_ids)))]
+                               SyncedRecord.subject_id.in_(callback_ids))))]
 
 
 def closed_callbacks(s: Session, callback_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
@@ -304,19 +305,23 @@ def customer_timeline(engine: Engine, customer_id: str, *, page: str | None = No
             key=lambda item: (item[0], item[1]), reverse=True)
         more = len(merged) > limit
         merged = merged[:limit]
+        # the page ends at its last item, served or skipped (readable)
+        last = merged[-1] if more else None
+        merged = [item for item in merged
+                  if not isinstance(item[2], tuple) or readable.record_ok(item[2][0])]
         rows = [item[2] for item in merged if isinstance(item[2], tuple)]
         call_ids = [r.id for r, _ in rows if r.kind == "call_record"]
-        wrapups = s.execute(_records_query().where(
+        wrapups = list(readable.record_rows(s.execute(_records_query().where(
             SyncedRecord.kind == "wrapup",
-            SyncedRecord.call_record_id.in_(call_ids))).all() if call_ids else []
+            SyncedRecord.call_record_id.in_(call_ids))))) if call_ids else []
         current = current_wrapups((w, o) for w, o in wrapups)
         contacts = _last_contacts(s, [customer_id])
         callbacks = _open_callbacks(s, [customer_id], contacts, now, who).get(customer_id, [])
         entries = [_change_entry(item, who) if isinstance(item, CustomerChangeLog)
                    else _entry(item[0], item[1], current.get(item[0].id, (None, ""))[0], who)
                    for _, _, item in merged]
-        complaints = _complaints(customer.extra) if customer is not None else []
-        next_page = encode_page(merged[-1][0], merged[-1][1]) if more else None
+        complaints = _complaints(readable.safe_extra(customer)) if customer is not None else []
+        next_page = encode_page(last[0], last[1]) if last is not None else None
     return CustomerTimeline(customer_id=customer_id, entries=entries,
                             open_callbacks=callbacks, open_complaints=complaints,
                             last_contact_at=contacts.get(customer_id), next_page=next_page)
@@ -336,7 +341,7 @@ def access_history(engine: Engine, who: Principal, *, customer_id: str | None = 
         SyncedRecord.occurred_at.desc(), SyncedRecord.id.desc())
     with Session(engine) as s, s.begin():
         rows = s.execute(query.limit(limit + 1)).all()
-        records = [record_out(r, owner) for r, owner in rows[:limit]]
+        records = [record_out(r, owner) for r, owner in readable.record_rows(rows[:limit])]
         last = rows[limit - 1][0] if len(rows) > limit else None
         next_page = encode_page(last.occurred_at, last.id) if last is not None else None
     return RecordsPage(records=records, next_page=next_page)

@@ -44,7 +44,11 @@ def reading(engine: Engine) -> Engine:
 
 def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine:
     """An engine; `pool_size` connections (plus a few spare) for a server process whose
-    request threads each hold one."""
+    request threads each hold one.
+
+    hide_parameters: a failed statement's exception (and so a logged traceback) names
+    its SQL but not its parameters, which hold phone numbers and names."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     file_db = bool(parsed.database) and parsed.database != ":memory:"
     if pool_size is not None and (parsed.get_backend_name() != "sqlite" or file_db):
@@ -53,6 +57,8 @@ def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, **kwargs)
         _ping_when_idle(engine)
+        if parsed.get_driver_name() == "psycopg":
+            _lenient_timestamps(engine)
         return engine
     if file_db:
         Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +85,30 @@ def make_engine(url: str, pool_size: int | None = None, **kwargs: Any) -> Engine
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _lenient_timestamps(engine: Engine) -> None:
+    """PostgreSQL stores times Python cannot hold (year 10000, BC, infinity); psycopg
+    then fails the whole query. Such a time (stored by an older server that did not
+    bound them) reads as the earliest or latest Python time instead, so the row it is
+    in can be skipped (server.readable) while the others are served."""
+    from datetime import UTC, datetime
+
+    import psycopg
+    from psycopg.types.datetime import TimestamptzLoader
+
+    class Lenient(TimestamptzLoader):
+        def load(self, data: Any) -> datetime:
+            try:
+                return super().load(data)
+            except psycopg.DataError:
+                raw = bytes(data)
+                early = raw.endswith(b"BC") or raw.startswith(b"-")
+                return (datetime.min if early else datetime.max).replace(tzinfo=UTC)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.adapters.register_loader("timestamptz", Lenient)
 
 
 IDLE_PING_SECONDS = 10.0

@@ -40,7 +40,9 @@ API_PREFIX = "/api/v1"
 
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(part) for part in loc)
+    # a key a client chose may hold NUL or a lone surrogate: the answer must encode
+    return ".".join(str(part) for part in loc).encode("utf-8", "backslashreplace") \
+        .decode("utf-8").replace("\x00", "\\x00")
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

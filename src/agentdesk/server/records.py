@@ -19,12 +19,25 @@ from sqlalchemy import Engine, Select, and_, bindparam, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from agentdesk.server import authorization, customer_changes, customer_history, visibility
+from agentdesk.server import (
+    authorization,
+    customer_changes,
+    customer_history,
+    readable,
+    visibility,
+)
 from agentdesk.server.models import PushBatch as PushBatchRow
 from agentdesk.server.models import SyncedRecord, User, UsnCounter, utcnow
 from agentdesk.server.users import Principal
 from agentdesk.server.usn_head import head_cache
-from agentdesk.sync.wire import PushBatch, PushResult, RecordOut, RecordRejection, RecordsPage
+from agentdesk.sync.wire import (
+    PushBatch,
+    PushResult,
+    RecordOut,
+    RecordRejection,
+    RecordsPage,
+    time_problem,
+)
 
 # The payload field that holds each kind's own time (contracts of core.records).
 OWN_TIME_FIELD = {"call_record": "started_at", "agent_state": "started_at",
@@ -42,7 +55,8 @@ def parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    # out of the sane range (a row stored before the wire checked it): no time at all
+    return parsed if parsed.tzinfo is not None and time_problem(parsed) is None else None
 
 
 def _uuid_or_none(value: Any) -> uuid.UUID | None:
@@ -118,6 +132,28 @@ class BatchConflictError(ValueError):
     """A batch key replayed with different records (a client bug, never a retry)."""
 
 
+def _replay_differs(s: Session, owner_id: int, batch: PushBatch) -> bool:
+    """True when a record of this replayed batch differs from what the first push
+    stored under its id (a changed payload, kind or client time): the batch key was
+    reused for other content. Asked only on a replay, so a push costs nothing more."""
+    stored = {rid: (kind, payload, created) for rid, kind, payload, created in s.execute(
+        select(SyncedRecord.id, SyncedRecord.kind, SyncedRecord.payload,
+               SyncedRecord.client_created_at)
+        .where(SyncedRecord.id.in_([r.id for r in batch.records]),
+               SyncedRecord.owner_id == owner_id))}
+    for record in batch.records:
+        row = stored.get(record.id)
+        if row is not None and row != (record.kind, record.payload, record.client_created_at):
+            return True
+    return False
+
+
+def _conflict(batch: PushBatch) -> BatchConflictError:
+    return BatchConflictError(
+        f"batch_id {batch.batch_id!r} was used before for other records: "
+        "a new batch needs a new batch_id")
+
+
 # Built once: constructing these per request cost more CPU than running them.
 _CLAIM = {name: insert(PushBatchRow).values(
     owner_id=bindparam("b_owner_id"), batch_key=bindparam("b_batch_key"),
@@ -155,10 +191,9 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
                 result = PushResult.model_validate(stored)
                 known = {*result.accepted_ids, *result.duplicate_ids,
                          *(r.id for r in result.rejected)}
-                if known != {r.id for r in batch.records}:
-                    raise BatchConflictError(
-                        f"batch_id {batch.batch_id!r} was used before for other records: "
-                        "a new batch needs a new batch_id")
+                if known != {r.id for r in batch.records} \
+                        or _replay_differs(s, who.id, batch):
+                    raise _conflict(batch)
                 return result, True
         received_at = utcnow()
         unique: dict[uuid.UUID, Any] = {}
@@ -243,7 +278,9 @@ def get_record(engine: Engine, who: Principal, record_id: uuid.UUID) -> RecordOu
         query = (select(SyncedRecord, User.username).join(User, User.id == SyncedRecord.owner_id)
                  .where(SyncedRecord.id == record_id))
         row = s.execute(visible_to(query, who)).first()
-        return None if row is None else record_out(row[0], row[1])
+        if row is None or not readable.record_ok(row[0]):
+            return None
+        return record_out(row[0], row[1])
 
 
 class BadPageTokenError(ValueError):
@@ -260,8 +297,8 @@ def decode_page(token: str) -> tuple[datetime, uuid.UUID]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         when, rid = raw.split("|")
         parsed = datetime.fromisoformat(when)
-        if parsed.tzinfo is None:
-            raise ValueError("naive")
+        if parsed.tzinfo is None or time_problem(parsed) is not None:
+            raise ValueError("naive or out of range")
         return parsed, uuid.UUID(rid)
     except ValueError as exc:
         raise BadPageTokenError("page is not a token this server handed out") from exc
@@ -285,9 +322,10 @@ def list_records(engine: Engine, who: Principal, *, kind: str | None = None,
     query = visible_to(query, who).order_by(SyncedRecord.received_at, SyncedRecord.id)
     with Session(engine) as s, s.begin():
         rows = s.execute(query.limit(limit + 1)).all()
-        records = [record_out(r, name) for r, name in rows[:limit]]
-    next_page = (encode_page(records[-1].received_at, records[-1].id)
-                 if len(rows) > limit else None)
+        records = [record_out(r, name) for r, name in readable.record_rows(rows[:limit])]
+        # the page ends at its last row, served or skipped (readable)
+        next_page = (encode_page(rows[limit - 1][0].received_at, rows[limit - 1][0].id)
+                     if len(rows) > limit else None)
     return RecordsPage(records=records, next_page=next_page)
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, event, select, update
 from sqlalchemy.orm import Session
 
-from agentdesk.server import customer_history, visibility
+from agentdesk.server import customer_history, readable, visibility
 from agentdesk.server.db import retried
 from agentdesk.server.models import Customer, ReferenceItem, Tombstone, UsnCounter, utcnow
 from agentdesk.server.users import Principal
@@ -97,9 +97,11 @@ def current_usn(engine: Engine) -> int:
 
 def nothing_new(engine: Engine, cursor: int) -> bool:
     """True when this process knows, without asking the database, that no USN above
-    `cursor` has been committed (see usn_head)."""
+    `cursor` has been committed (see usn_head). A cursor above the remembered head is
+    asked of the database: another process may have committed it, else the desk must
+    resync (pull)."""
     head = head_cache(engine).head()
-    return head is not None and cursor >= head
+    return head is not None and cursor == head
 
 
 def _clear_tombstone(s: Session, kind: str, key: str) -> None:
@@ -154,14 +156,15 @@ def put_customer(engine: Engine, customer_id: str, data: CustomerIn,
 def get_customer(engine: Engine, customer_id: str) -> CustomerOut | None:
     with Session(engine) as s, s.begin():
         customer = s.scalar(select(Customer).where(Customer.customer_id == customer_id))
-        return None if customer is None else customer_out(customer)
+        return None if customer is None or not readable.customer_ok(customer) \
+            else customer_out(customer)
 
 
 def find_customers_by_phone(engine: Engine, phone: str) -> list[CustomerOut]:
     with Session(engine) as s, s.begin():
         rows = s.scalars(select(Customer).where(Customer.phone == phone)
                          .order_by(Customer.customer_id).limit(50))
-        return [customer_out(c) for c in rows]
+        return [customer_out(c) for c in rows if readable.customer_ok(c)]
 
 
 @retried
@@ -204,7 +207,8 @@ def get_document(engine: Engine, kind: str, key: str) -> tuple[int, dict[str, An
     with Session(engine) as s, s.begin():
         item = s.scalar(select(ReferenceItem).where(ReferenceItem.kind == kind,
                                                     ReferenceItem.key == key))
-        return None if item is None else (item.usn, item.document)
+        return None if item is None or not readable.document_ok(item) \
+            else (item.usn, item.document)
 
 
 @retried
@@ -241,8 +245,11 @@ def pull(engine: Engine, cursor: int, limit: int,
         # Read the head first: every USN up to it is committed (see next_usn).
         head = s.scalar(select(UsnCounter.value).where(UsnCounter.id == 1)) or 0
         cache.remember(head, generation, read_at)
-        if cursor >= head:  # the common case: nothing changed since the last pull
+        if cursor == head:  # the common case: nothing changed since the last pull
             return _response([], cursor=cursor, has_more=False)
+        if cursor > head:  # this database is older than the desk's copy (a restore)
+            return PullResponse(changes=[], tombstones=[], cursor=0, has_more=True,
+                                resync=True)
         entries = _entries(s, who, cursor, head, limit + 1)
         if len(entries) <= limit:
             return _response(entries, cursor=max(cursor, head), has_more=False)
@@ -254,7 +261,7 @@ def pull(engine: Engine, cursor: int, limit: int,
         return _response(entries, cursor=last_usn, has_more=last_usn < head)
 
 
-_Entry = tuple[int, int, Change | WireTombstone]
+_Entry = tuple[int, int, Change | WireTombstone | None]
 
 
 def _entries(s: Session, who: Principal | None, low: int, high: int,
@@ -269,11 +276,14 @@ def _entries(s: Session, who: Principal | None, low: int, high: int,
     else:
         assert who is not None
         customers = visibility.visible_customers(s, who, low, high, limit)
+    # A row that cannot be served (readable) stays in the page as None: it counts for
+    # the paging, the page's cursor covers it, and _response leaves it out.
     entries: list[_Entry] = [
         (usn, 0, Change(kind="customer", key=c.customer_id, usn=usn,
-                        data=_customer_data(c))) for usn, c in customers]
-    entries += [(i.usn, 1, Change(kind=i.kind, key=i.key, usn=i.usn, data=i.document))
-                for i in page(ReferenceItem)]
+                        data=_customer_data(c)) if readable.customer_ok(c) else None)
+        for usn, c in customers]
+    entries += [(i.usn, 1, Change(kind=i.kind, key=i.key, usn=i.usn, data=i.document)
+                 if readable.document_ok(i) else None) for i in page(ReferenceItem)]
     entries += [(t.usn, 2, WireTombstone(kind=t.kind, key=t.key, usn=t.usn))
                 for t in page(Tombstone)]
     entries.sort(key=lambda e: (e[0], e[1]))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from agentdesk.server.models import Token, User, utcnow
 from agentdesk.server.security import new_token, token_digest, verify_password
 from agentdesk.server.token_cache import TokenCache
-from agentdesk.sync.wire import ROLES
+from agentdesk.sync.wire import PASSWORD_MAX_CHARS, ROLES, password_problem, username_problem
 
 
 class UserError(ValueError):
@@ -58,10 +58,10 @@ def add_user(engine: Engine, hasher: PasswordHasher, username: str, password: st
              role: str, team: str | None = None) -> Principal:
     if role not in ROLES:
         raise UserError(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
-    if not username or len(username) > 64 or username != username.strip():
-        raise UserError("a username is 1-64 characters without surrounding spaces")
-    if not password:
-        raise UserError("the password is empty")
+    problem = username_problem(username)
+    if problem is not None:
+        raise UserError(problem)
+    _check_password_length(password)
     try:
         with Session(engine) as s, s.begin():
             user = User(username=username, role=role, team=team,
@@ -85,9 +85,25 @@ def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
     _forget_tokens(engine)
 
 
-def set_password(engine: Engine, hasher: PasswordHasher, username: str, password: str) -> None:
+def _check_password_length(password: str) -> None:
+    """Any password stored must be one login accepts (LoginRequest's maximum)."""
     if not password:
         raise UserError("the password is empty")
+    if len(password) > PASSWORD_MAX_CHARS:
+        raise UserError(f"a password has at most {PASSWORD_MAX_CHARS} characters "
+                        "(login accepts no longer one)")
+
+
+def check_new_password(password: str) -> None:
+    """The rule for a password an operator sets (CLI `user add` and `user passwd`):
+    PASSWORD_MIN_CHARS .. PASSWORD_MAX_CHARS characters, not only spaces."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise UserError(problem)
+
+
+def set_password(engine: Engine, hasher: PasswordHasher, username: str, password: str) -> None:
+    _check_password_length(password)
     with Session(engine) as s, s.begin():
         user = s.scalar(select(User).where(User.username == username))
         if user is None:

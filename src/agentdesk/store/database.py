@@ -61,8 +61,10 @@ def _json_dumps(value: Any) -> str:
 
 def create_store_engine(path: Path, synchronous: Synchronous) -> Engine:
     # URL.create, not an f-string: a data dir may contain "?", "#" or "%"
+    # hide_parameters: a StoreError (logged by the sync service) names the statement,
+    # never the phone numbers and names bound to it
     engine = create_engine(URL.create("sqlite", database=str(path)),
-                           json_serializer=_json_dumps)
+                           json_serializer=_json_dumps, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:

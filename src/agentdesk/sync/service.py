@@ -39,7 +39,7 @@ from functools import partial
 from typing import Protocol, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from agentdesk.core.records import (
     LocalStore,
@@ -330,12 +330,35 @@ class SyncService:
             self._publish(**self._pending())
         return server_usn
 
+    def _wire_records(self, items: list[OutboxItem]) -> list[PushRecord]:
+        """The items as the wire carries them; one the server would refuse anyway (a
+        payload over the wire's limits, a clock far off) is marked failed here, so it
+        never holds up the records after it."""
+        records = []
+        for item in items:
+            try:
+                records.append(PushRecord(id=item.record_id, kind=item.kind.value,
+                                          payload=dict(item.payload),
+                                          client_created_at=item.created_at))
+            except ValidationError as exc:
+                reason = "; ".join(str(e.get("msg", "")) for e in exc.errors()[:3])
+                log.warning("record %s cannot be sent (over the wire's limits)",
+                            item.record_id)
+                log.debug("record %s cannot be sent: %s", item.record_id, reason)
+                self._store.mark_failed([item.record_id], f"not sendable: {reason}")
+                self._skip.add(item.record_id)
+                self._refusal = f"a record cannot be sent: {reason}"
+        return records
+
     def _send(self, items: list[OutboxItem]) -> int | None:
+        records = self._wire_records(items)
+        if not records:
+            return None
+        if len(records) < len(items):
+            sendable = {r.id for r in records}
+            items = [i for i in items if i.record_id in sendable]
         ids = [i.record_id for i in items]
-        batch = PushBatch(batch_id=batch_key(ids), records=[
-            PushRecord(id=i.record_id, kind=i.kind.value,
-                       payload=dict(i.payload), client_created_at=i.created_at)
-            for i in items])
+        batch = PushBatch(batch_id=batch_key(ids), records=records)
         self._inflight = ids
         self.push_attempts += 1
         try:
@@ -343,7 +366,10 @@ class SyncService:
         except RequestRejectedError as exc:
             self._inflight = []
             if len(items) == 1:
-                log.warning("server rejected record %s: %s", ids[0], exc)
+                # the reason may quote the record's content: DEBUG only (no personal
+                # data above DEBUG)
+                log.warning("server rejected record %s (HTTP %d)", ids[0], exc.status)
+                log.debug("server rejected record %s: %s", ids[0], exc)
                 self._store.mark_failed(ids, str(exc))
                 self._skip.add(ids[0])
                 self._refusal = str(exc)
@@ -358,7 +384,8 @@ class SyncService:
         if done:
             self._store.mark_pushed(done)
         for rejection in result.rejected:
-            log.warning("server rejected record %s: %s", rejection.id, rejection.reason)
+            log.warning("server rejected record %s", rejection.id)
+            log.debug("server rejected record %s: %s", rejection.id, rejection.reason)
             self._store.mark_failed([rejection.id], rejection.reason)
             self._skip.add(rejection.id)
         if result.rejected:
@@ -375,8 +402,23 @@ class SyncService:
     def _pull_all(self, server_usn: int | None) -> None:
         start = cursor = self._store.reference_cursor() or 0
         total = 0 if server_usn is None else max(server_usn - start, 0)
+        resynced = False
         while not self._stopping:
             page = self._authed(partial(self._pull_page, cursor)).body
+            if page.resync:
+                # Our cursor is above the server's head: its database was restored
+                # from an older backup. Waiting would never bring anything: start again
+                # from 0 (once per cycle: a server that keeps saying it is broken).
+                if resynced or cursor == 0:
+                    raise ServerUnreachableError(
+                        "the server keeps asking for a full resync; trying again later")
+                log.warning("the server's reference data is older than this desk's copy "
+                            "(cursor %d; restored from a backup?): pulling it all again",
+                            cursor)
+                resynced = True
+                self._store.apply_reference_changes([], [], 0)
+                start = cursor = total = 0
+                continue
             if page.changes or page.tombstones or page.cursor != cursor:
                 self._store.apply_reference_changes(
                     [ReferenceChange(kind=c.kind, key=c.key, doc=c.data) for c in page.changes],

@@ -9,11 +9,21 @@ come back as tombstones.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import math
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 RecordKind = Literal[
     "call_record", "agent_state", "wrapup", "note", "callback", "access_entry",
@@ -39,11 +49,204 @@ class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# --- what the server stores (issue #12) ---------------------------------------------
+# One record must never break a read of anyone: what comes in is what every supported
+# database stores and every reader serializes back. The limits are checked at the
+# boundary (these models: a 422 naming the field) and again when a stored row is read
+# (server.readable: a row an older server accepted is skipped and logged, not a 500).
+
+MAX_JSON_DEPTH = 16  # objects and arrays nested in a payload, an `extra`, a document
+MAX_TEXT_CHARS = 20_000  # one string in a payload (a note's text, a script's answer)
+MAX_KEY_CHARS = 128  # one object key
+MAX_PAYLOAD_BYTES = 64 * 1024  # a record's payload (or a customer's `extra`), as JSON
+PASSWORD_MIN_CHARS = 8  # a new password (login accepts what older rules allowed)
+PASSWORD_MAX_CHARS = 1024  # the same in login and when it is set
+USERNAME_MAX_CHARS = 64
+# Times a record may carry: its client_created_at and every zoned ISO time in a field
+# whose name ends in "_at" (started_at, due_at, ...). Outside this, the year overflows
+# when converted (9999-12-31T23:59:59-14:00) or the value is nonsense for a contact center.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _shown(key: str) -> str:
+    """A key as an error message may show it (no NUL, no lone surrogate, short)."""
+    safe = key.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    safe = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in safe)
+    return safe if len(safe) <= 40 else safe[:37] + "..."
+
+
+def text_problem(text: str) -> str | None:
+    """Why a database would refuse this text, or None: PostgreSQL stores no NUL and
+    UTF-8 has no lone surrogates (\\ud800 in JSON decodes to one)."""
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000)"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains a lone surrogate (\\ud800-\\udfff), which is not text"
+    return None
+
+
+def time_problem(value: datetime) -> str | None:
+    try:
+        if EARLIEST_TIME <= value <= LATEST_TIME:
+            return None
+    except OverflowError:
+        pass
+    return (f"is outside {EARLIEST_TIME.date().isoformat()} .. "
+            f"{LATEST_TIME.date().isoformat()}")
+
+
+def _zoned_time(value: str) -> datetime | None:
+    if len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+_Path = tuple[Any, ...] | None  # (parent, key or index): built as the walk goes
+
+
+def _render(where: str, path: _Path) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, step = path
+        parts.append(f"[{step}]" if isinstance(step, int) else f".{_shown(step)}")
+    return where + "".join(reversed(parts))
+
+
+def json_problem(value: Any, where: str, *, max_text: int = MAX_TEXT_CHARS,
+                 check_times: bool = True, max_bytes: int | None = None) -> str | None:
+    """The first reason `value` (decoded JSON) cannot be stored and read back by every
+    database and client, naming its place, or None. Checks: nesting depth, text
+    (NUL, lone surrogates), string and key length, finite numbers, 64-bit integers,
+    zoned times in fields named *_at inside the sane range, and (max_bytes) the size
+    of the whole as compact UTF-8 JSON (counted as it goes, escapes aside)."""
+    stack: list[tuple[Any, int, str, _Path]] = [(value, 0, "", None)]
+    size = 0
+    while stack:
+        item, depth, key, path = stack.pop()
+        kind = type(item)
+        problem = None
+        if kind is str:
+            if "\x00" in item or not item.isascii():
+                problem = text_problem(item)
+                size += len(item.encode()) + 2 if problem is None else 0
+            else:
+                size += len(item) + 2
+            if problem is None and len(item) > max_text:
+                problem = f"is longer than {max_text} characters"
+            if problem is None and check_times and key.endswith("_at"):
+                when = _zoned_time(item)
+                problem = None if when is None else time_problem(when)
+        elif kind is dict or kind is list:
+            size += 2 + len(item)  # brackets and separators
+            if depth >= MAX_JSON_DEPTH:
+                problem = f"nested deeper than {MAX_JSON_DEPTH} levels"
+            elif kind is list:
+                stack.extend((v, depth + 1, key, (path, n)) for n, v in enumerate(item))
+            else:
+                for k, v in item.items():
+                    if type(k) is not str:
+                        return f"{_render(where, path)}: a key is not a string"
+                    if "\x00" in k or not k.isascii() or len(k) > MAX_KEY_CHARS:
+                        why = text_problem(k) or (f"is longer than {MAX_KEY_CHARS} "
+                                                  "characters" if len(k) > MAX_KEY_CHARS
+                                                  else None)
+                        if why is not None:
+                            return f"{_render(where, path)}: key {_shown(k)!r} {why}"
+                    size += len(k) + 3
+                    stack.append((v, depth + 1, k, (path, k)))
+        elif kind is float:
+            size += len(repr(item))
+            if not math.isfinite(item):
+                problem = f"{item!r} is not a JSON number"
+        elif kind is int:
+            size += len(repr(item))
+            if not -2**63 <= item < 2**63:
+                problem = "the integer does not fit in 64 bits"
+        elif item is None or kind is bool:
+            size += 5
+        else:
+            problem = f"{kind.__name__} is not a JSON value"
+        if problem is not None:
+            return f"{_render(where, path)}: {problem}"
+        if max_bytes is not None and size > max_bytes:
+            return (f"{where}: more than {max_bytes} bytes of JSON (nested values "
+                    "included)")
+    return None
+
+
+def payload_problem(payload: dict[str, Any], where: str = "payload",
+                    max_bytes: int = MAX_PAYLOAD_BYTES) -> str | None:
+    """json_problem, with the whole object's size bounded."""
+    return json_problem(payload, where, max_bytes=max_bytes)
+
+
+def _checked_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _checked_document(value: dict[str, Any]) -> dict[str, Any]:
+    problem = json_problem(value, "document", check_times=False)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _checked_time(value: datetime) -> datetime:
+    problem = time_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+# A string every supported database stores (no NUL, no lone surrogate).
+SafeText = Annotated[str, AfterValidator(_checked_text)]
+# A time with its offset, inside EARLIEST_TIME .. LATEST_TIME (a query's `since`).
+SaneTime = Annotated[AwareDatetime, AfterValidator(_checked_time)]
+# A JSON document (reference data): depth, text and numbers checked; its size is
+# bounded by the request size limit.
+SafeDocument = Annotated[dict[str, Any], AfterValidator(_checked_document)]
+
+_BIDI_AND_CONTROL = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def username_problem(name: str) -> str | None:
+    """Why this cannot be a user name, or None: 1-64 characters, no surrounding
+    spaces, no control, format (bidi overrides such as U+202E, zero-width) or
+    unassigned characters - a name must read as what it is."""
+    if not name or len(name) > USERNAME_MAX_CHARS or name != name.strip():
+        return f"a user name is 1-{USERNAME_MAX_CHARS} characters without surrounding spaces"
+    for char in name:
+        if unicodedata.category(char) in _BIDI_AND_CONTROL:
+            return (f"a user name cannot contain U+{ord(char):04X} (control, bidi or "
+                    "invisible characters)")
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    """Why this cannot be a new password, or None."""
+    if len(password) < PASSWORD_MIN_CHARS or not password.strip():
+        return f"a password has at least {PASSWORD_MIN_CHARS} characters, not only spaces"
+    if len(password) > PASSWORD_MAX_CHARS:
+        return f"a password has at most {PASSWORD_MAX_CHARS} characters"
+    return None
+
+
 # --- auth ---------------------------------------------------------------------------
 
 class LoginRequest(_Wire):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
+    username: SafeText = Field(min_length=1, max_length=USERNAME_MAX_CHARS)
+    password: SafeText = Field(min_length=1, max_length=PASSWORD_MAX_CHARS)
 
 
 class UserInfo(_Wire):
@@ -67,6 +270,22 @@ class PushRecord(_Wire):
     payload: dict[str, Any]
     client_created_at: AwareDatetime = Field(
         description="The desktop's clock: recorded, never trusted for reporting.")
+
+    @field_validator("payload")
+    @classmethod
+    def _storable_payload(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        problem = payload_problem(payload)
+        if problem is not None:
+            raise ValueError(problem)
+        return payload
+
+    @field_validator("client_created_at")
+    @classmethod
+    def _sane_time(cls, value: datetime) -> datetime:
+        problem = time_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class PushBatch(_Wire):
@@ -111,6 +330,9 @@ class PullResponse(_Wire):
     tombstones: list[Tombstone]
     cursor: int = Field(description="Pass this back as `cursor` on the next pull.")
     has_more: bool
+    resync: bool = Field(default=False, description=(
+        "The cursor sent is above the server's head: its database was restored from "
+        "an older backup. Forget the cursor and pull again from 0 (changes is empty)."))
 
 
 # --- records read back --------------------------------------------------------------
@@ -133,7 +355,7 @@ class RecordsPage(_Wire):
 
 # --- reference data written by supervisors and admins -------------------------------
 
-class CustomerIn(_Wire):
+class _CustomerFields(_Wire):
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
     phone: str = Field(min_length=1, max_length=32)
@@ -145,7 +367,24 @@ class CustomerIn(_Wire):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
-class CustomerOut(CustomerIn):
+class CustomerIn(_CustomerFields):
+    """A customer as written: its text and `extra` checked as a record's payload is."""
+
+    @model_validator(mode="after")
+    def _storable(self) -> CustomerIn:
+        for name in ("first_name", "last_name", "phone", "email", "account", "segment",
+                     "language", "timezone"):
+            value = getattr(self, name)
+            problem = None if value is None else text_problem(value)
+            if problem is not None:
+                raise ValueError(f"{name}: {problem}")
+        problem = payload_problem(self.extra, "extra")
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
+class CustomerOut(_CustomerFields):
     customer_id: str
     usn: int
 

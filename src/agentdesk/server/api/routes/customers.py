@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
-from pydantic import AwareDatetime
 
 from agentdesk.server import customers
 from agentdesk.server.api.deps import CurrentUser, Manager, State
@@ -18,12 +17,14 @@ from agentdesk.sync.wire import (
     CustomerSearchResult,
     CustomerTimeline,
     RecordsPage,
+    SafeText,
+    SaneTime,
 )
 
 router = APIRouter(tags=["customers"])
 
-CustomerId = Annotated[str, Path(min_length=1, max_length=64)]
-PageToken = Annotated[str | None, Query(max_length=200, description=(
+CustomerId = Annotated[SafeText, Path(min_length=1, max_length=64)]
+PageToken = Annotated[SafeText | None, Query(max_length=200, description=(
     "The `next_page` token of the previous page"))]
 
 
@@ -33,11 +34,11 @@ def _bad_page(exc: Exception) -> HTTPException:
 
 @router.get("/customers/search", response_model=CustomerSearchResult)
 def search(who: CurrentUser, state: State,
-           customer_id: Annotated[str | None, Query(max_length=64)] = None,
-           account: Annotated[str | None, Query(max_length=64)] = None,
-           phone: Annotated[str | None, Query(max_length=32, description=(
+           customer_id: Annotated[SafeText | None, Query(max_length=64)] = None,
+           account: Annotated[SafeText | None, Query(max_length=64)] = None,
+           phone: Annotated[SafeText | None, Query(max_length=32, description=(
                "E.164, or national in the server's default region"))] = None,
-           name: Annotated[str | None, Query(max_length=100, description=(
+           name: Annotated[SafeText | None, Query(max_length=100, description=(
                "Case-insensitive prefix of the first, last or native name"))] = None,
            limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_LIMIT)] = 20,
            ) -> CustomerSearchResult:
@@ -93,7 +94,7 @@ def customer_access(customer_id: CustomerId, who: Manager, state: State,
 
 @router.get("/access", response_model=RecordsPage)
 def access(who: Manager, state: State,
-           since: Annotated[AwareDatetime | None, Query(
+           since: Annotated[SaneTime | None, Query(
                description="The access time, with its offset")] = None,
            page: PageToken = None,
            limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> RecordsPage:

@@ -4,11 +4,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import AwareDatetime
 
 from agentdesk.server import records
 from agentdesk.server.api.deps import CurrentUser, State
-from agentdesk.sync.wire import RecordKind, RecordOut, RecordsPage
+from agentdesk.sync.wire import RecordKind, RecordOut, RecordsPage, SafeText, SaneTime
 
 router = APIRouter(prefix="/records", tags=["records"])
 
@@ -16,9 +15,9 @@ router = APIRouter(prefix="/records", tags=["records"])
 @router.get("", response_model=RecordsPage)
 def list_records(who: CurrentUser, state: State,
                  kind: RecordKind | None = None,
-                 since: Annotated[AwareDatetime | None, Query(
+                 since: Annotated[SaneTime | None, Query(
                      description="Server receipt time, with its offset")] = None,
-                 page: Annotated[str | None, Query(max_length=200)] = None,
+                 page: Annotated[SafeText | None, Query(max_length=200)] = None,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> RecordsPage:
     """An agent reads its own records, a supervisor its team's, an admin all."""
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, status
 
@@ -10,17 +10,18 @@ from agentdesk.server import reference
 from agentdesk.server.api.deps import CurrentUser, Manager, State
 from agentdesk.server.customer_import import normalize_phone
 from agentdesk.server.visibility import CampaignError
-from agentdesk.sync.wire import CustomerIn, CustomerOut, ReferenceItemOut
+from agentdesk.sync.wire import CustomerIn, CustomerOut, ReferenceItemOut, SafeDocument, SafeText
 
 router = APIRouter(tags=["reference"])
 
 DocumentKind = Annotated[str, Path(pattern="^(script|wrapup_code_set|not_ready_reason|campaign)$")]
-Key = Annotated[str, Path(min_length=1, max_length=128)]
+Key = Annotated[SafeText, Path(min_length=1, max_length=128)]
 
 
 @router.get("/customers", response_model=list[CustomerOut])
 def find_customers(_who: CurrentUser, state: State,
-                   phone: Annotated[str, Query(min_length=1, max_length=32)]) -> list[CustomerOut]:
+                   phone: Annotated[SafeText, Query(min_length=1, max_length=32)]
+                   ) -> list[CustomerOut]:
     """Screen pop: every customer with this number (E.164 or national, default region)."""
     try:
         e164 = normalize_phone(phone, state.settings.default_phone_region)
@@ -66,7 +67,7 @@ def get_document(kind: DocumentKind, key: Key, _who: CurrentUser,
 
 
 @router.put("/reference/{kind}/{key}", response_model=ReferenceItemOut)
-def put_document(kind: DocumentKind, key: Key, document: Annotated[dict[str, Any], Body()],
+def put_document(kind: DocumentKind, key: Key, document: Annotated[SafeDocument, Body()],
                  _who: Manager, state: State) -> ReferenceItemOut:
     """Publish a document. A campaign needs at least {"id": KEY, "title", "assigned":
     {"teams": [...], "agents": [...]}, "leads": [customer_id, ...], "script_id"?}; its

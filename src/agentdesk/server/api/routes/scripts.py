@@ -9,11 +9,17 @@ from fastapi.responses import JSONResponse
 
 from agentdesk.server import scripts
 from agentdesk.server.api.deps import CurrentUser, Manager, State
-from agentdesk.sync.wire import ScriptProblemOut, ScriptPublished, ScriptVersionInfo
+from agentdesk.sync.wire import (
+    SafeDocument,
+    SafeText,
+    ScriptProblemOut,
+    ScriptPublished,
+    ScriptVersionInfo,
+)
 
 router = APIRouter(prefix="/scripts", tags=["scripts"])
 
-ScriptId = Annotated[str, Path(min_length=1, max_length=128)]
+ScriptId = Annotated[SafeText, Path(min_length=1, max_length=128)]
 Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -21,7 +27,7 @@ Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
     409: {"description": "This version was published with other content, or is older "
                          "than the newest."},
     422: {"description": "The script has problems: `problems` lists every one."}})
-def publish(script_id: ScriptId, document: Annotated[dict[str, Any], Body()],
+def publish(script_id: ScriptId, document: Annotated[SafeDocument, Body()],
             who: Manager, state: State) -> Any:
     """Publish a script document (the YAML format's structure as JSON, includes
     resolved; its `version` inside). Refused with 422 and every problem when the core

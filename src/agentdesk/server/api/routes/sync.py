@@ -28,7 +28,7 @@ def push(batch: PushBatch, who: CurrentUser, state: State, response: Response) -
     return result
 
 
-@router.get("/pull", response_model=PullResponse)
+@router.get("/pull", response_model=PullResponse, response_model_exclude_defaults=True)
 async def pull(who: CurrentUser, state: State,
                cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
                limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Any:
@@ -36,7 +36,9 @@ async def pull(who: CurrentUser, state: State,
     agent gets the customers it has accessed, called or changed, those with a callback
     owned by it or its team, and the leads of campaigns assigned to it or its team
     (each as soon as it becomes visible, whatever the customer's own USN); supervisors
-    and admins get every customer."""
+    and admins get every customer. A cursor above the server's head (its database was
+    restored from an older backup) gets `"resync": true` and cursor 0: pull again from
+    0. (`resync` is only sent when true.)"""
     if reference.nothing_new(state.engine, cursor):
         # Most pulls of a desk in sync: answered on the event loop, from memory.
         return Response(content=_NOTHING_NEW.format(cursor=cursor),
