@@ -150,6 +150,8 @@ class PjsuaSoftphone:
         self._stopped = False
         self._depth = 0  # phone operations under way (nested: a listener's action)
         self._shutdown_requested = False
+        self._media_watch: dict[str, tuple[tuple[int, int, int] | None, float]] = {}
+        self._next_media_watch = 0.0
         self._registration = Registration(bool(sip.registrar), self.emit, retry)
         self._endpoint = SipEndpoint(sip, user_agent, log_level, max_calls=MAX_CALLS)
         self._endpoint.transport_listener = self._registration.on_transport
@@ -218,6 +220,7 @@ class PjsuaSoftphone:
             return
         self._endpoint.poll(max_ms)
         self._registration.poll()
+        self._watch_media()
         self._flush()
 
     def shutdown(self) -> None:
@@ -305,6 +308,39 @@ class PjsuaSoftphone:
         # A function of its own: a loop variable left in _release would keep a call.
         for call in [*self._calls.values(), *self._ended]:
             call.stop_recorder()
+
+    # -- dead-call detection -------------------------------------------------------
+    def _watch_media(self) -> None:
+        """End a connected call the far end has gone silent on ([phone] media_timeout_s).
+
+        Checked once a second: the counters of PhoneCall.media_activity must move
+        within the timeout. Held calls and media silent on purpose are exempt, and their
+        silence does not count once they resume.
+        """
+        timeout = self._phone.media_timeout_s
+        now = time.monotonic()
+        if timeout <= 0 or now < self._next_media_watch:
+            return
+        self._next_media_watch = now + 1.0
+        watched = {}
+        for call in list(self._calls.values()):
+            if call.state is not CallState.CONNECTED or call.end_cause:
+                continue
+            activity = call.media_activity()
+            seen, since = self._media_watch.get(call.call_id, (None, now))
+            if activity is None or activity != seen:
+                seen, since = activity, now
+            watched[call.call_id] = (seen, since)
+            if activity is not None and now - since >= timeout:
+                log.warning("call %s: no media from the far end for %.0f s; ending it",
+                            call.call_id, now - since)
+                try:
+                    call.end_for_silence(now - since)
+                except pj.Error as exc:
+                    call.end_cause = ""  # still up: watched again
+                    log.warning("call %s: hanging up the silent call failed: %s",
+                                call.call_id, exc.info())
+        self._media_watch = watched
 
     # -- events ------------------------------------------------------------------------
     def emit(self, event: PhoneEvent) -> None:
