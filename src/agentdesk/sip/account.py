@@ -113,8 +113,11 @@ _SESSION_TIMERS = {
     "required": pj.PJSUA_SIP_TIMER_REQUIRED,
     "off": pj.PJSUA_SIP_TIMER_INACTIVE,
 }
+# "supported": a caller's Require: 100rel is honoured (pjsua always can), never asked
+# for; pjsua's OPTIONAL would make every ringing reliable for a caller that merely
+# supports it, and with an offer in the INVITE that means early media (183 + SDP).
 _PRACK = {
-    "supported": pj.PJSUA_100REL_OPTIONAL,
+    "supported": pj.PJSUA_100REL_NOT_USED,
     "required": pj.PJSUA_100REL_MANDATORY,
     "off": pj.PJSUA_100REL_NOT_USED,
 }

@@ -144,6 +144,7 @@ class PhoneCall(pj.Call):
         # sending us media, and why the call ended when we ended it for silence.
         self.media_expected = True  # until an SDP says otherwise; no SDP is silence
         self.end_cause = ""
+        self._early_media = False
 
     @property
     def ended(self) -> bool:
@@ -165,6 +166,9 @@ class PhoneCall(pj.Call):
         if state is not CallState.DISCONNECTED:
             self._host.emit(CallStateChanged(self.call_id, state, code, reason,
                                              self.connected_at))
+            if self._early_media and state is not CallState.RINGING:
+                self._early_media = False  # answered: now the agent's audio connects
+                self._update_media()
             return
         if self.end_cause == END_MEDIA_TIMEOUT:
             code, reason = 408, "Media timeout"  # the record's end code says so
@@ -192,6 +196,14 @@ class PhoneCall(pj.Call):
 
     @_guarded
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
+        if self.direction is CallDirection.INBOUND and self.state is CallState.RINGING:
+            # Media agreed in a 183 before the agent answered: neither the agent's
+            # microphone nor the caller's line is connected until then.
+            self._early_media = True
+            return
+        self._update_media()
+
+    def _update_media(self) -> None:
         info = self.getInfo()
         for media_info in info.media:
             if media_info.type != pj.PJMEDIA_TYPE_AUDIO:

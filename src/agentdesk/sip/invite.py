@@ -36,6 +36,32 @@ def wire_text(value: str, limit: int = 256) -> str:
     return text.strip()[:limit]
 
 
+def _option_tags(headers: SipHeaders, *names: str) -> set[str]:
+    return {tag.strip().lower() for name in names for value in headers.get_all(name)
+            for tag in value.split(",") if tag.strip()}
+
+
+def has_sdp_offer(message: str | bytes) -> bool:
+    """Whether the INVITE carries a body that is an SDP offer."""
+    if isinstance(message, str):
+        message = message.encode("utf-8", "surrogateescape")
+    _head, sep, body = message.replace(b"\r\n", b"\n").partition(b"\n\n")
+    return bool(sep) and body.lstrip().startswith(b"v=")
+
+
+def reliable_ringing(headers: SipHeaders, policy: str) -> bool:
+    """Whether the phone's ringing response to this INVITE is reliable (RFC 3262):
+    the caller requires 100rel, or the policy is "required" and the caller supports it.
+    ("supported" honours a caller's Require; "off" refuses it, see pjsua_phone.)"""
+    required = "100rel" in _option_tags(headers, "require")
+    supported = required or "100rel" in _option_tags(headers, "supported", "k")
+    return required or (policy == "required" and supported)
+
+
+def requires_100rel(headers: SipHeaders) -> bool:
+    return "100rel" in _option_tags(headers, "require")
+
+
 def parse_invite(message: str | bytes) -> CallerInfo:
     if isinstance(message, str):
         # SWIG hands over bytes that are not UTF-8 as lone surrogates (surrogateescape);

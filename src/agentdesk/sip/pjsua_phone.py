@@ -55,7 +55,7 @@ from agentdesk.sip.call import PhoneCall, Recorder, disown_leftover_calls
 from agentdesk.sip.call_audio import CallAudio, NullDeviceAudio
 from agentdesk.sip.dial_uri import sip_header, target_uri
 from agentdesk.sip.endpoint import SipEndpoint
-from agentdesk.sip.invite import parse_invite
+from agentdesk.sip.invite import has_sdp_offer, parse_invite, reliable_ringing, requires_100rel
 from agentdesk.sip.recorder import CallRecorder, RecorderError
 from agentdesk.sip.registration import Registration
 
@@ -427,12 +427,35 @@ class PjsuaSoftphone:
         log.info("incoming call %s (pjsua %d) from %r", call.call_id, pj_call_id,
                  caller.number)
         log.debug("call %s X-headers: %s", call.call_id, caller.headers.x_headers())
+        if self._sip.reliable_provisional == "off" and requires_100rel(caller.headers):
+            self._refuse_100rel(call)  # never becomes a call the agent sees
+            return
         self.emit(IncomingCall(call.call_id, caller.number, caller.name, caller.headers,
                                caller.request_uri))
+        code = 180
+        if reliable_ringing(caller.headers, self._sip.reliable_provisional) \
+                and has_sdp_offer(whole_msg):
+            # A reliable provisional response must carry the answer to the INVITE's
+            # offer (RFC 3262), and pjsip puts SDP in 183 only, never in 180. The
+            # agent's audio stays unconnected until the call is answered (call.py).
+            code = 183
         try:
-            call.answer(_status(180))
+            call.answer(_status(code))
         except pj.Error as exc:  # the caller may have given up already
-            log.warning("could not send 180 Ringing for %s: %s", call.call_id, exc.info())
+            log.warning("could not send %d for %s: %s", code, call.call_id, exc.info())
+
+    def _refuse_100rel(self, call: PhoneCall) -> None:
+        prm = _status(420)
+        header = pj.SipHeader()
+        header.hName = "Unsupported"
+        header.hValue = "100rel"
+        prm.txOption.headers.append(header)
+        log.info("call %s refused with 420: it requires 100rel and reliable_provisional "
+                 "is off", call.call_id)
+        try:
+            call.answer(prm)  # a final answer: unlike hangup, it keeps our headers
+        except pj.Error as exc:
+            log.warning("could not refuse %s: %s", call.call_id, exc.info())
 
     def transfer_requested(self, call: PhoneCall, target: str) -> PhoneCall | None:
         if self._stopping:
