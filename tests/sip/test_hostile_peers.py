@@ -187,3 +187,34 @@ def test_a_held_call_is_exempt_and_the_watch_starts_again_on_resume(new_phone, s
     assert callee.returncode == 0, callee.diagnostics()
     bye = callee.received("BYE")[0]
     assert "cause=408" in bye.header("Reason")
+
+
+def test_an_update_offer_in_the_early_dialog_is_answered_before_the_call_is(
+        new_phone, sipp, caplog):
+    phone = new_phone()
+    caller = call_in(phone, sipp, "uac_prack_update.xml", {})
+    incoming = phone.wait_event(IncomingCall)
+    phone.wait_for(lambda: any(m.method == "UPDATE" for m in caller.messages()
+                               if m.direction == "sent"), "the caller's UPDATE")
+    phone.settle(0.3)
+    assert phone.phone._calls[incoming.call_id].media is None  # still not answered
+    phone.phone.answer(incoming.call_id)
+    phone.wait_event(CallStateChanged, call_id=incoming.call_id, state=CallState.CONNECTED)
+    phone.wait_for(lambda: caller.done, "sipp to finish", 15)
+    assert caller.returncode == 0, caller.diagnostics()  # the UPDATE got a=sendonly
+    assert no_errors(caplog) == []
+
+
+def test_an_outbound_call_with_reliable_early_media_is_pracked_and_heard(
+        new_phone, sipp, caplog):
+    phone = new_phone()
+    callee = sipp.start("uas_early_media.xml")
+    call_id = phone.phone.dial(f"sip:2000@{callee.address}")
+    early = phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.EARLY)
+    assert early.code == 183
+    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+    phone.phone.hangup(call_id)
+    phone.wait_for(lambda: callee.done, "sipp to finish", 10)
+    assert callee.returncode == 0, callee.diagnostics()  # it got our PRACK (RAck: 1 <cseq> INVITE)
+    assert callee.received("PRACK")
+    assert no_errors(caplog) == []
