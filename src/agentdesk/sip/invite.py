@@ -41,14 +41,6 @@ def _option_tags(headers: SipHeaders, *names: str) -> set[str]:
             for tag in value.split(",") if tag.strip()}
 
 
-def has_sdp_offer(message: str | bytes) -> bool:
-    """Whether the INVITE carries a body that is an SDP offer."""
-    if isinstance(message, str):
-        message = message.encode("utf-8", "surrogateescape")
-    _head, sep, body = message.replace(b"\r\n", b"\n").partition(b"\n\n")
-    return bool(sep) and body.lstrip().startswith(b"v=")
-
-
 def reliable_ringing(headers: SipHeaders, policy: str) -> bool:
     """Whether the phone's ringing response to this INVITE is reliable (RFC 3262):
     the caller requires 100rel, or the policy is "required" and the caller supports it.

@@ -55,7 +55,7 @@ from agentdesk.sip.call import PhoneCall, Recorder, disown_leftover_calls
 from agentdesk.sip.call_audio import CallAudio, NullDeviceAudio
 from agentdesk.sip.dial_uri import sip_header, target_uri
 from agentdesk.sip.endpoint import SipEndpoint
-from agentdesk.sip.invite import has_sdp_offer, parse_invite, reliable_ringing, requires_100rel
+from agentdesk.sip.invite import parse_invite, reliable_ringing, requires_100rel
 from agentdesk.sip.recorder import CallRecorder, RecorderError
 from agentdesk.sip.registration import Registration
 
@@ -433,11 +433,11 @@ class PjsuaSoftphone:
         self.emit(IncomingCall(call.call_id, caller.number, caller.name, caller.headers,
                                caller.request_uri))
         code = 180
-        if reliable_ringing(caller.headers, self._sip.reliable_provisional) \
-                and has_sdp_offer(whole_msg):
-            # A reliable provisional response must carry the answer to the INVITE's
-            # offer (RFC 3262), and pjsip puts SDP in 183 only, never in 180. The
-            # agent's audio stays unconnected until the call is answered (call.py).
+        if reliable_ringing(caller.headers, self._sip.reliable_provisional):
+            # The first reliable provisional response carries the answer to the
+            # INVITE's offer, or our offer when it had none (RFC 3262), and pjsip puts
+            # SDP in 183 only, never in 180. The agent's audio stays unconnected until
+            # the call is answered (call.py).
             code = 183
         try:
             call.answer(_status(code))
