@@ -218,3 +218,22 @@ def test_an_outbound_call_with_reliable_early_media_is_pracked_and_heard(
     assert callee.returncode == 0, callee.diagnostics()  # it got our PRACK (RAck: 1 <cseq> INVITE)
     assert callee.received("PRACK")
     assert no_errors(caplog) == []
+
+
+DTLS_AUDIO = ("      m=audio [media_port] UDP/TLS/RTP/SAVP 0\n      a=rtpmap:0 PCMU/8000\n"
+              "      a=setup:actpass\n      a=fingerprint:SHA-256 7A:89:37:BC:1E:DF:7A:81:86"
+              ":71:E7:D9:10:6D:AD:2C:26:12:63:FF:00:31:81:52:82:E0:63:2A:23:47:A4:05\n")
+
+
+@pytest.mark.parametrize("mode", ["optional", "mandatory"])
+def test_a_dtls_srtp_offer_is_refused_and_the_phone_lives_on(new_phone, sipp, caplog, mode):
+    # pjsua 2.15.1 segfaulted here once the app had taken the call (see pjsua_phone).
+    phone = new_phone(srtp=mode)
+    caller = call_in(phone, sipp, "uac_offer_refused.xml", {PLAIN_AUDIO: DTLS_AUDIO,
+                                                            "CODE": "480"})
+    phone.wait_for(lambda: caller.done, "sipp to finish", 15)
+    assert caller.returncode == 0, caller.diagnostics()
+    assert not phone.find(IncomingCall)
+    caller = call_in(phone, sipp, "uac_offer_answered.xml", {PLAIN_AUDIO: SDES_AUDIO})
+    answer_and_finish(phone, caller)  # the next (SDES) call is taken as usual
+    assert no_errors(caplog) == []

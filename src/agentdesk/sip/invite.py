@@ -9,6 +9,7 @@ with whatever could be read.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from agentdesk.core.sip_headers import SipHeaders, parse_message, parse_name_addr, request_uri
@@ -48,6 +49,16 @@ def reliable_ringing(headers: SipHeaders, policy: str) -> bool:
     required = "100rel" in _option_tags(headers, "require")
     supported = required or "100rel" in _option_tags(headers, "supported", "k")
     return required or (policy == "required" and supported)
+
+
+_DTLS_AUDIO = re.compile(rb"^m=audio[ \t]+\d+(?:/\d+)?[ \t]+UDP/TLS/RTP/SAVPF?\b", re.M)
+
+
+def offers_dtls_srtp(message: str | bytes) -> bool:
+    """Whether the INVITE's SDP offers audio over DTLS-SRTP (UDP/TLS/RTP/SAVP[F])."""
+    if isinstance(message, str):
+        message = message.encode("utf-8", "surrogateescape")
+    return bool(_DTLS_AUDIO.search(message.replace(b"\r\n", b"\n")))
 
 
 def requires_100rel(headers: SipHeaders) -> bool:

@@ -55,7 +55,12 @@ from agentdesk.sip.call import PhoneCall, Recorder, disown_leftover_calls
 from agentdesk.sip.call_audio import CallAudio, NullDeviceAudio
 from agentdesk.sip.dial_uri import sip_header, target_uri
 from agentdesk.sip.endpoint import SipEndpoint
-from agentdesk.sip.invite import parse_invite, reliable_ringing, requires_100rel
+from agentdesk.sip.invite import (
+    offers_dtls_srtp,
+    parse_invite,
+    reliable_ringing,
+    requires_100rel,
+)
 from agentdesk.sip.recorder import CallRecorder, RecorderError
 from agentdesk.sip.registration import Registration
 
@@ -420,6 +425,14 @@ class PjsuaSoftphone:
         return call
 
     def on_incoming_call(self, pj_call_id: int, whole_msg: str) -> None:
+        if self._sip.srtp != "off" and offers_dtls_srtp(whole_msg):
+            # With SRTP on, pjsua2 runs this callback from inside the media set-up, and
+            # the wheel has no DTLS-SRTP: that set-up then fails, and pjsua 2.15.1's
+            # error path after a call object exists is a segfault (measured). Taking no
+            # call object lets pjsua refuse it (480) and survive.
+            log.info("incoming call (pjsua %d) not taken: it offers DTLS-SRTP; this "
+                     "phone does SDES only", pj_call_id)
+            return
         caller = parse_invite(whole_msg)
         call = self._new_call(CallDirection.INBOUND, pj_call_id)
         call.remote_number, call.remote_uri = caller.number, caller.uri
