@@ -373,3 +373,13 @@ def test_cancelling_the_form_saves_nothing_and_says_so(qtbot: QtBot, seat: Scree
     assert seat.panel.status_label.text() == "Unknown caller: no customer file was made."
     seat.writer.submit(lambda: None).result(5)
     assert seat.pending(RecordKind.CUSTOMER_CHANGE) == []
+
+
+def test_a_waiting_callers_file_comes_up_when_the_line_frees(qtbot: QtBot, seat: Screen) -> None:
+    first = pop(qtbot, seat)
+    seat.calls.answer(first)
+    seat.phone.incoming_call("+8613900139000")  # waits: the screen stays with the first
+    assert seat.screen._call_id == first
+    with qtbot.waitSignal(seat.bridge.sig_waiting_call_offered, timeout=5000) as offered:
+        seat.phone.remote_hangup(first)
+    assert seat.screen._call_id == offered.args[0].call_id  # now the waiting caller's

@@ -68,6 +68,7 @@ from agentdesk.core.phone_events import (
     CallStateChanged,
     IncomingCall,
     OutgoingCallStarted,
+    WaitingCallOffered,
 )
 from agentdesk.core.records import (
     AccessEntry,
@@ -164,6 +165,7 @@ class CallScreen(QObject):
         bridge.sig_incoming_call.connect(self.on_bridge_incoming_call)
         bridge.sig_outgoing_call_started.connect(self.on_bridge_outgoing_call_started)
         bridge.sig_call_state_changed.connect(self.on_bridge_call_state_changed)
+        bridge.sig_waiting_call_offered.connect(self.on_bridge_waiting_call_offered)
         self.customer_panel.sig_customer_chosen.connect(self.on_panel_customer_chosen)
         self.search.sig_search_requested.connect(self.on_search_requested)
         self.search.sig_customer_chosen.connect(self.on_search_customer_chosen)
@@ -198,6 +200,11 @@ class CallScreen(QObject):
         identity = identify_inbound(event, self._region)
         self._workflow.update_context(event.call_id, **self._routing(identity))
         self._pop(event.call_id, identity, AccessReason.POP)
+
+    @Slot(object)
+    def on_bridge_waiting_call_offered(self, event: WaitingCallOffered) -> None:
+        # The call the agent was on ended: the waiting caller's file comes up now.
+        self.on_bridge_incoming_call(event.incoming)
 
     @Slot(object)
     def on_bridge_outgoing_call_started(self, event: OutgoingCallStarted) -> None:

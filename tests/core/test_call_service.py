@@ -258,3 +258,86 @@ def test_a_broken_admission_gate_lets_the_call_ring(phone, clock):
     service.set_admission(gate)
     call_id = phone.incoming_call()
     assert service.line(call_id).state is CallState.RINGING
+
+
+# -- waiting calls and race-free call events (issue 18) -------------------------------
+def test_an_incoming_call_that_ended_before_the_desk_saw_it_is_missed_not_an_error(
+        clock, caplog):
+    # INVITE and CANCEL in one pump: the desk hears IncomingCall, then DISCONNECTED.
+    phone = FakeSoftphone(registrar=False, deferred=True)
+    phone.start()
+    service = make_service(phone, clock, auto_answer_after_s=0)
+    seen = []
+    service.subscribe(seen.append)
+    call_id = phone.incoming_call(number="+8613800138000")
+    phone.remote_hangup(call_id)
+    with caplog.at_level("DEBUG"):
+        phone.poll()
+    assert [type(e).__name__ for e in seen][-2:] == ["IncomingCall", "CallStateChanged"]
+    line = service.line(call_id)
+    assert line.state is CallState.DISCONNECTED and line.connected_at is None
+    assert line.number == "+8613800138000"
+    assert phone.calls[call_id].end_code == 487  # never answered
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert "not auto-answered" in caplog.text
+
+
+def test_a_waiting_call_is_offered_again_when_the_line_frees(phone, clock):
+    service = make_service(phone, clock, auto_answer_after_s=0)
+    offered = []
+    service.subscribe(lambda e: offered.append(e.call_id)
+                      if type(e).__name__ == "WaitingCallOffered" else None)
+    first = phone.incoming_call()
+    assert service.line(first).state is CallState.CONNECTED
+    waiting = phone.incoming_call(number="+8613900139000")
+    later = phone.incoming_call(number="+8613700137000")
+    assert service.line(waiting).state is CallState.RINGING  # never over a call
+    phone.remote_hangup(first)
+    # the oldest waiting call first; the other keeps waiting for the line
+    assert offered == [waiting]
+    assert service.line(waiting).state is CallState.CONNECTED
+    assert service.line(later).state is CallState.RINGING
+    service.hangup(waiting)
+    assert offered == [waiting, later]
+    assert service.line(later).state is CallState.CONNECTED
+
+
+def test_a_waiting_call_rings_again_when_auto_answer_is_off(phone, clock):
+    service = make_service(phone, clock, auto_answer_after_s=3)
+    offered = []
+    service.subscribe(lambda e: offered.append(e) if type(e).__name__ ==
+                      "WaitingCallOffered" else None)
+    first = phone.incoming_call()
+    clock.advance(3)
+    waiting = phone.incoming_call(number="+8613900139000", name="Li Lei")
+    clock.advance(10)
+    assert service.line(waiting).state is CallState.RINGING
+    phone.remote_hangup(first)
+    assert [e.call_id for e in offered] == [waiting]
+    assert offered[0].incoming.remote_name == "Li Lei"  # for the tray notice
+    clock.advance(2.9)
+    assert service.line(waiting).state is CallState.RINGING
+    clock.advance(0.1)  # auto-answer's own delay applies, from the offer
+    assert service.line(waiting).state is CallState.CONNECTED
+
+
+def test_a_waiting_call_the_gate_now_refuses_goes_back_to_the_acd(phone, clock):
+    service = make_service(phone, clock, auto_answer_after_s=0)
+    first = phone.incoming_call()
+    waiting = phone.incoming_call(number="+8613900139000")
+    service.set_admission(lambda event: 486)  # e.g. mandatory after-call work now
+    phone.remote_hangup(first)
+    assert phone.calls[waiting].state is CallState.DISCONNECTED
+    assert phone.calls[waiting].end_code == 486
+
+
+def test_a_waiting_call_is_not_offered_while_another_call_is_up(phone, clock):
+    service = make_service(phone, clock, auto_answer_after_s=0)
+    first = phone.incoming_call()
+    second_leg = service.dial("1002")
+    phone.remote_answer(second_leg)
+    waiting = phone.incoming_call(number="+8613900139000")
+    phone.remote_hangup(first)
+    assert service.line(waiting).state is CallState.RINGING
+    phone.remote_hangup(second_leg)
+    assert service.line(waiting).state is CallState.CONNECTED

@@ -271,3 +271,27 @@ def test_no_reopen_while_on_a_call_or_in_after_call_work():
     assert desk.workflow.reopen_blocked_by() is None
     desk.workflow.set_not_ready("break")
     assert desk.workflow.reopen_blocked_by() is None  # on a break: free to fix a wrap-up
+
+
+def test_a_waiting_call_offered_when_the_line_frees_becomes_the_agents_call():
+    desk = Desk(AcwPolicy(AcwMode.OPTIONAL))
+    first = desk.phone.incoming_call()
+    desk.calls.answer(first)
+    second = desk.phone.incoming_call(number="+12025550143")
+    desk.phone.remote_hangup(first)  # optional ACW does not block the waiting call
+    assert desk.state is AgentState.RINGING
+    desk.calls.answer(second)
+    assert desk.state is AgentState.TALKING
+    desk.phone.remote_hangup(second)
+    assert desk.state is AgentState.AFTER_CALL_WORK
+    assert desk.requested().record.call_id == second
+
+
+def test_a_waiting_call_meets_a_mandatory_wrap_up_and_goes_back_to_the_acd():
+    desk = Desk(AcwPolicy(AcwMode.MANDATORY))
+    first = desk.phone.incoming_call()
+    desk.calls.answer(first)
+    second = desk.phone.incoming_call(number="+12025550143")
+    desk.phone.remote_hangup(first)
+    assert desk.state is AgentState.AFTER_CALL_WORK
+    assert desk.phone.calls[second].end_code == 486

@@ -89,3 +89,33 @@ def test_agent_section_rejects_an_unknown_not_ready_policy(tmp_path):
     assert "not_ready_calls" in str(caught.value) and '"reject" or "ring"' in str(caught.value)
     settings = parse_settings('[agent]\nnot_ready_calls = "ring"\nqueue = "service"\n')
     assert (settings.agent.not_ready_calls, settings.agent.queue) == ("ring", "service")
+
+
+def test_dead_call_and_secure_media_settings(tmp_path):
+    settings = parse_settings(
+        '[sip]\nsession_timer = "required"\nreliable_provisional = "off"\n'
+        'srtp = "mandatory"\n[phone]\nmedia_timeout_s = 0\n')
+    assert (settings.sip.session_timer, settings.sip.reliable_provisional,
+            settings.sip.srtp, settings.phone.media_timeout_s) == ("required", "off",
+                                                                   "mandatory", 0)
+    defaults = Settings()
+    assert (defaults.sip.session_timer, defaults.sip.reliable_provisional,
+            defaults.sip.srtp, defaults.phone.media_timeout_s) == ("optional", "supported",
+                                                                   "off", 30)
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ('[sip]\ntransport = "udp"\nsrtp = "sdes"\n', 3, "'sip.srtp' must be one of off, optional"),
+    ('[sip]\nsession_timer = "on"\n', 2, "'sip.session_timer' must be one of optional"),
+    ('[sip]\nreliable_provisional = "yes"\n', 2, "must be one of supported, required, off"),
+    ('[phone]\nmedia_timeout_s = 2\n', 2, "0 (off) or 5..3600"),
+    ('[phone]\nmedia_timeout_s = "30"\n', 2, "must be a whole number"),
+    ('[phone]\nmedia_timeout = 30\n', 2, "unknown key 'phone.media_timeout'"),
+    ('[sip]\nsrtp_mode = "off"\n', 2, "unknown key 'sip.srtp_mode'"),
+])
+def test_dead_call_and_secure_media_settings_are_checked(tmp_path, text, line, words):
+    path = tmp_path / "seat.toml"
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(text, path)
+    assert f"{path}:{line}: " in str(caught.value)
+    assert words in str(caught.value)

@@ -257,6 +257,15 @@ class FakeSoftphone:
         call = self._live(call_id)
         self._end(call, 200 if call.state is CallState.CONNECTED else 487)
 
+    def went_silent(self, call_id: str, cause: str = "media_timeout") -> None:
+        """The adapter ended a connected call itself: the far end went silent (no RTP
+        or RTCP) or stopped refreshing the session (RFC 4028)."""
+        call = self._call(call_id, CallState.CONNECTED, "not connected")
+        call.state = CallState.DISCONNECTED
+        call.end_code = 408
+        self._emit(CallStateChanged(call_id, CallState.DISCONNECTED, 408,
+                                    "Media timeout", cause=cause))
+
     def remote_dtmf(self, call_id: str, digit: str) -> None:
         self._call(call_id, CallState.CONNECTED, "not connected")
         self._emit(DtmfReceived(call_id, digit))

@@ -74,3 +74,27 @@ def test_rejecting_the_waiting_call_keeps_the_conversation(qtbot, window: MainWi
     assert phone.calls[second].state is CallState.DISCONNECTED
     assert phone.calls[first].state is CallState.CONNECTED
     assert not phone.calls[first].on_hold
+
+
+def test_when_the_line_frees_the_waiting_call_rings_and_notifies_again(
+        qtbot, window: MainWindow, bridge: PhoneBridge, phone: FakeSoftphone):
+    first = answer_incoming(phone, name="Wang Fang")
+    second = phone.incoming_call("+8613900139000", "Li Lei")
+    window.tray.last_message = None
+    with qtbot.waitSignal(bridge.sig_waiting_call_offered) as offered:
+        phone.went_silent(first)
+    assert offered.args[0].call_id == second
+    assert window.tray.last_message is not None
+    title, body = window.tray.last_message
+    assert title == "Incoming call" and body.startswith("Li Lei (")
+    assert window.ringer.is_ringing
+    assert window.call_bar.answer_button.text() == "Answer"
+    assert "went silent for 30 s" in window.status_bar.currentMessage()
+
+
+def test_a_call_the_session_timer_ended_says_so(qtbot, window: MainWindow,
+                                                bridge: PhoneBridge, phone: FakeSoftphone):
+    first = answer_incoming(phone)
+    with qtbot.waitSignal(bridge.sig_call_state_changed):
+        phone.went_silent(first, cause="session_timer")
+    assert "SIP session timer" in window.status_bar.currentMessage()

@@ -64,6 +64,7 @@ def test_edits_round_trip_into_new_settings(qtbot, make_dialog):
     set_text(dialog, "sip.domain", "example.com")
     set_text(dialog, "sip.display_name", "王芳")
     choose(dialog, "sip.transport", "tls")
+    choose(dialog, "sip.srtp", "mandatory")
     port = dialog.fields["sip.local_port"]
     assert isinstance(port, QSpinBox)
     port.setValue(5071)
@@ -92,7 +93,8 @@ def test_edits_round_trip_into_new_settings(qtbot, make_dialog):
         "registrar": "pbx.example.com:5060", "username": "1001",
         "auth_username": "agent-1001", "domain": "example.com", "display_name": "王芳",
         "transport": "tls", "local_port": 5071, "bind_address": "",
-        "register_expires_s": 600, "public_address": ""}
+        "register_expires_s": 600, "public_address": "", "session_timer": "optional",
+        "reliable_provisional": "supported", "srtp": "mandatory"}
     assert (new.phone.auto_answer_after_s, new.phone.default_region, new.phone.dial_prefix,
             new.phone.dtmf_method, new.phone.busy_code, new.phone.record_calls) == \
         (3, "US", "0", "sip_info", 603, True)
@@ -220,3 +222,13 @@ def test_a_broken_device_provider_still_opens_the_dialog(qtbot, store):
     qtbot.addWidget(dialog)
     combo = dialog.fields["audio.output_device"]
     assert isinstance(combo, QComboBox) and combo.count() == 1
+
+
+def test_secure_media_is_explained_next_to_tls(make_dialog):
+    dialog = make_dialog(Settings())
+    srtp = dialog.fields["sip.srtp"]
+    assert isinstance(srtp, QComboBox)
+    assert [srtp.itemData(i) for i in range(srtp.count())] == ["off", "optional",
+                                                                "mandatory"]
+    notice = dialog.secure_notice.text()
+    assert "TLS" in notice and "SRTP" in notice and "TLS 1.2" in notice

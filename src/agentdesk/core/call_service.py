@@ -32,6 +32,7 @@ from agentdesk.core.phone_events import (
     RegistrationState,
     TransferProgress,
     TransferRequested,
+    WaitingCallOffered,
 )
 from agentdesk.core.settings import PhoneSettings
 from agentdesk.core.sip_headers import SipHeaders
@@ -81,6 +82,10 @@ class CallService:
         self._auto_answer: dict[str, Cancel] = {}
         self._admission: Callable[[IncomingCall], int | None] | None = None
         self._turned_away: set[str] = set()  # calls refused by the admission gate
+        # Call waiting: each ringing call's IncomingCall (for its notice when offered
+        # again) and the calls already offered on a free line (see _offer_waiting_call).
+        self._incoming: dict[str, IncomingCall] = {}
+        self._offered: set[str] = set()
         self.registration = RegistrationChanged(RegistrationState.DISABLED)
         phone.subscribe(self._on_phone_event)
 
@@ -222,11 +227,56 @@ class CallService:
             self._apply(event)
         except Exception:  # a bug here must not stop the event reaching the UI
             log.exception("call service failed to apply %s", type(event).__name__)
+        self._deliver(event)
+        if isinstance(event, CallStateChanged) and event.state is CallState.DISCONNECTED:
+            self._offer_waiting_call()
+
+    def _deliver(self, event: PhoneEvent) -> None:
         for listener in list(self._listeners):
             try:
                 listener(event)
             except Exception:
                 log.exception("phone event listener failed on %s", type(event).__name__)
+
+    def _offer_waiting_call(self) -> None:
+        """The line is free: offer the oldest waiting call again, as if it arrived now.
+
+        Free means no call but ringing ones. The gate decides again (after-call work may
+        now refuse it, sending it back to the ACD), the listeners hear
+        WaitingCallOffered (the ringer and the tray notice come back), auto-answer
+        applies. Several waiting calls are offered one at a time, in arrival order.
+        """
+        live = self.lines
+        if any(line.state is not CallState.RINGING for line in live):
+            return
+        waiting = [line for line in live if line.call_id not in self._turned_away]
+        if not waiting or waiting[0].call_id in self._offered:
+            return
+        call_id = waiting[0].call_id
+        incoming = self._incoming.get(call_id)
+        self._offered.add(call_id)
+        if incoming is None:
+            return
+        if self._admission is not None:
+            try:
+                code = self._admission(incoming)
+            except Exception:
+                log.exception("call admission failed; the waiting call rings")
+                code = None
+            if code is not None:
+                log.info("waiting call %s refused with %d: the agent is not available",
+                         call_id, code)
+                self._reject_quietly(call_id, code)
+                return
+        log.info("waiting call %s offered: the line is free", call_id)
+        self._deliver(WaitingCallOffered(call_id, incoming))
+        self._maybe_auto_answer(call_id, waiting_calls_ok=True)
+
+    def _reject_quietly(self, call_id: str, code: int) -> None:
+        try:
+            self._phone.reject(call_id, code)
+        except PhoneActionError as exc:  # the caller gave up meanwhile
+            log.info("waiting call %s not refused: %s", call_id, exc)
 
     def _turn_away(self, event: PhoneEvent) -> bool:
         call_id = getattr(event, "call_id", None)
@@ -269,6 +319,9 @@ class CallService:
                 self._lines[event.call_id] = CallLine(
                     event.call_id, CallDirection.INBOUND, event.remote_number,
                     event.remote_name, CallState.RINGING, headers=event.headers)
+                self._incoming[event.call_id] = event
+                if not any(x.call_id != event.call_id for x in self.lines):
+                    self._offered.add(event.call_id)  # a free line: offered at once
                 self._maybe_auto_answer(event.call_id)
             case OutgoingCallStarted():
                 existing = self._lines.get(event.call_id)
@@ -308,6 +361,8 @@ class CallService:
         if event.state is CallState.DISCONNECTED:
             self._cancel_auto_answer(event.call_id)
             self._pending_extension.pop(event.call_id, None)
+            self._incoming.pop(event.call_id, None)
+            self._offered.discard(event.call_id)
 
     def _on_connected(self, call_id: str) -> None:
         extension = self._pending_extension.pop(call_id, "")
@@ -326,22 +381,32 @@ class CallService:
         if line is not None and line.state is CallState.CONNECTED:
             self.send_dtmf(call_id, digits)
 
-    def _maybe_auto_answer(self, call_id: str) -> None:
+    def _maybe_auto_answer(self, call_id: str, waiting_calls_ok: bool = False) -> None:
         delay = self._settings.auto_answer_after_s
-        busy = any(x.call_id != call_id and x.live for x in self._lines.values())
+        busy = any(x.call_id != call_id and x.live
+                   and not (waiting_calls_ok and x.state is CallState.RINGING)
+                   for x in self._lines.values())
         if delay < 0 or busy:  # never auto-answer over a call the agent is on
             return
         if delay == 0:
-            self.answer(call_id)
+            self._auto_answer_now(call_id)
             return
 
         def fire() -> None:
             self._auto_answer.pop(call_id, None)
             line = self._lines.get(call_id)
             if line is not None and line.state is CallState.RINGING:
-                self.answer(call_id)
+                self._auto_answer_now(call_id)
 
         self._auto_answer[call_id] = self._schedule(float(delay), fire)
+
+    def _auto_answer_now(self, call_id: str) -> None:
+        """Answer for the agent; a caller who hung up first (INVITE and CANCEL in one
+        pump: the desk sees the call after it ended) leaves a missed call, no error."""
+        try:
+            self.answer(call_id)
+        except PhoneActionError as exc:
+            log.info("call %s not auto-answered: %s", call_id, exc)
 
     def _cancel_auto_answer(self, call_id: str) -> None:
         cancel = self._auto_answer.pop(call_id, None)

@@ -48,6 +48,7 @@ from agentdesk.core.phone_events import (
     IncomingCall,
     OutgoingCallStarted,
     PhoneEvent,
+    WaitingCallOffered,
 )
 from agentdesk.core.records import AgentStateChange, Callback, CallRecord, WrapUp
 
@@ -257,6 +258,10 @@ class CallWorkflow:
                     dialed_number=event.remote_number or None))
                 if self._primary is None and self.agent.state is not AgentState.RINGING:
                     self._begin_call(event.call_id, inbound=False)
+            case WaitingCallOffered():
+                # the line freed: the call that waited is now the agent's call
+                if self._primary is None:
+                    self._begin_call(event.call_id, inbound=True)
             case CallStateChanged(state=CallState.CONNECTED) \
                     if event.call_id == self._primary \
                     and self.agent.state is AgentState.RINGING:

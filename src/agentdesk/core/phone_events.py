@@ -77,6 +77,10 @@ class CallStateChanged:
     code: int = 0  # last SIP status code (e.g. 486 on busy)
     reason: str = ""  # SIP reason phrase of that code
     connected_at: float | None = None  # monotonic seconds when it connected
+    # Why the phone itself ended a connected call: "" (the usual reasons: code and
+    # reason say it), "media_timeout" (the far end went silent) or "session_timer"
+    # (the far end stopped refreshing the SIP session, RFC 4028).
+    cause: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,16 @@ class PhoneError:
     details: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingCallOffered:
+    """A call that rang while the agent was on another is offered again: the line is
+    free (the other call ended). The CallService raises it, not the phone; `incoming`
+    is the call's own IncomingCall, for the notice."""
+
+    call_id: str
+    incoming: IncomingCall
+
+
 PhoneEvent = (
     RegistrationChanged
     | IncomingCall
@@ -155,4 +169,5 @@ PhoneEvent = (
     | RecordingChanged
     | AudioDeviceChanged
     | PhoneError
+    | WaitingCallOffered
 )

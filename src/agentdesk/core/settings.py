@@ -31,6 +31,9 @@ class SettingsError(ValueError):
 
 TRANSPORTS = ("udp", "tcp", "tls")
 DTMF_METHODS = ("rfc4733", "sip_info")
+SESSION_TIMERS = ("optional", "required", "off")  # RFC 4028
+RELIABLE_PROVISIONAL = ("supported", "required", "off")  # RFC 3262 (100rel, PRACK)
+SRTP_MODES = ("off", "optional", "mandatory")  # RFC 4568 (SDES keys in the SDP)
 
 
 @dataclass
@@ -45,11 +48,21 @@ class SipSettings:
     bind_address: str = ""  # empty: all interfaces
     register_expires_s: int = 300
     public_address: str = ""  # for NAT: the address to put in Contact/SDP
+    # Dead-call detection by the SIP session's refreshes (RFC 4028): "optional" uses
+    # them when the peer does, "required" refuses a peer without them.
+    session_timer: str = "optional"
+    reliable_provisional: str = "supported"  # 100rel: PRACK, early media with UPDATE
+    srtp: str = "off"  # secure media (SDES): keys travel in the SDP, so use TLS with it
 
     def validate(self) -> list[tuple[str, str]]:
         problems = []
         if self.transport not in TRANSPORTS:
             problems.append(("transport", f"must be one of {', '.join(TRANSPORTS)}"))
+        for key, allowed in (("session_timer", SESSION_TIMERS),
+                             ("reliable_provisional", RELIABLE_PROVISIONAL),
+                             ("srtp", SRTP_MODES)):
+            if getattr(self, key) not in allowed:
+                problems.append((key, f"must be one of {', '.join(allowed)}"))
         if not 0 <= self.local_port <= 65535:
             problems.append(("local_port", "must be between 0 and 65535"))
         if self.registrar and not self.username:
@@ -76,9 +89,14 @@ class PhoneSettings:
     busy_code: int = 486  # what a ringing call gets when the agent rejects it
     record_calls: bool = False
     recordings_dir: str = ""  # empty: <data dir>/recordings
+    # A connected call with no RTP or RTCP from the far end for this long is ended
+    # (the caller vanished); held calls and media inactive on purpose are exempt. 0: off
+    media_timeout_s: int = 30
 
     def validate(self) -> list[tuple[str, str]]:
         problems = []
+        if self.media_timeout_s != 0 and not 5 <= self.media_timeout_s <= 3600:
+            problems.append(("media_timeout_s", "must be 0 (off) or 5..3600 seconds"))
         if self.auto_answer_after_s < -1 or self.auto_answer_after_s > 600:
             problems.append(("auto_answer_after_s", "must be -1 (off) or 0..600 seconds"))
         if not re.fullmatch(r"[A-Za-z]{2}", self.default_region):

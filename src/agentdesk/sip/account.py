@@ -97,6 +97,7 @@ def account_config(sip: SipSettings, password: str | None, transport_id: int,
             cred = pj.AuthCredInfo("digest", "*", sip.effective_auth_username, 0, password)
             cfg.sipConfig.authCreds.append(cred)
     cfg.mediaConfig.lockCodecEnabled = False  # no surprise re-INVITE after answer
+    apply_call_features(cfg, sip)
     if sip.bind_address:
         cfg.mediaConfig.transportConfig.boundAddress = sip.bind_address
     if sip.public_address:
@@ -105,6 +106,46 @@ def account_config(sip: SipSettings, password: str | None, transport_id: int,
     cfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
     cfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
     return cfg
+
+
+_SESSION_TIMERS = {
+    "optional": pj.PJSUA_SIP_TIMER_OPTIONAL,
+    "required": pj.PJSUA_SIP_TIMER_REQUIRED,
+    "off": pj.PJSUA_SIP_TIMER_INACTIVE,
+}
+# "supported": a caller's Require: 100rel is honoured (pjsua always can), never asked
+# for; pjsua's OPTIONAL would make every ringing reliable for a caller that merely
+# supports it, and with an offer in the INVITE that means early media (183 + SDP).
+_PRACK = {
+    "supported": pj.PJSUA_100REL_NOT_USED,
+    "required": pj.PJSUA_100REL_MANDATORY,
+    "off": pj.PJSUA_100REL_NOT_USED,
+}
+_SRTP = {
+    "off": pj.PJMEDIA_SRTP_DISABLED,
+    "optional": pj.PJMEDIA_SRTP_OPTIONAL,
+    "mandatory": pj.PJMEDIA_SRTP_MANDATORY,
+}
+SESSION_EXPIRES_S = 1800  # RFC 4028's recommended default; pjsua refreshes at half
+SESSION_MIN_SE_S = 90
+
+
+def apply_call_features(cfg: pj.AccountConfig, sip: SipSettings) -> None:
+    """Session timers, reliable provisional responses and SRTP, as the settings say."""
+    cfg.callConfig.timerUse = _SESSION_TIMERS[sip.session_timer]
+    cfg.callConfig.timerSessExpiresSec = SESSION_EXPIRES_S
+    cfg.callConfig.timerMinSESec = SESSION_MIN_SE_S
+    cfg.callConfig.prackUse = _PRACK[sip.reliable_provisional]
+    cfg.mediaConfig.srtpUse = _SRTP[sip.srtp]
+    # SDES only (the keys ride in the SDP); no DTLS-SRTP handshake.
+    cfg.mediaConfig.srtpOpt.keyings.clear()
+    cfg.mediaConfig.srtpOpt.keyings.append(pj.PJMEDIA_SRTP_KEYING_SDES)
+    # pjsua would refuse SDES unless the signalling is TLS; the choice is the admin's
+    # (the README and the settings dialog say why TLS belongs with it).
+    cfg.mediaConfig.srtpSecureSignaling = 0
+    if sip.srtp != "off" and sip.transport != "tls":
+        log.warning("SRTP is %s over SIP %s: the media keys travel in clear text; "
+                    "use transport = tls", sip.srtp, sip.transport.upper())
 
 
 # SIP codes worth retrying on their own: the registrar (or the path to it) is down or

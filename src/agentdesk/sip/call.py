@@ -87,6 +87,25 @@ _STATES = {
 
 _alive: weakref.WeakSet[PhoneCall] = weakref.WeakSet()
 
+END_MEDIA_TIMEOUT = "media_timeout"
+END_SESSION_TIMER = "session_timer"
+
+
+def _expects_media(media_info: pj.CallMediaInfo) -> bool:
+    """Whether the far end should be sending audio: an active stream we receive on.
+
+    Remote hold (sendonly/inactive from there), our own hold, a=inactive, a stream we
+    only send on (the far end offered recvonly) and a stream disabled with port 0 are
+    silent on purpose. A stream in error is not: that is a dead call too.
+    """
+    status = media_info.status
+    if status == pj.PJSUA_CALL_MEDIA_ERROR:
+        return True
+    if status != pj.PJSUA_CALL_MEDIA_ACTIVE:
+        return False
+    return media_info.audioConfSlot != pj.PJSUA_INVALID_ID \
+        and bool(int(media_info.dir) & pj.PJMEDIA_DIR_DECODING)
+
 
 def disown_leftover_calls() -> int:
     """Make call objects that outlive the library harmless; returns how many there were.
@@ -121,6 +140,11 @@ class PhoneCall(pj.Call):
         self.media_index = -1
         self.recorder: Recorder | None = None
         self.replacing_invite = ""
+        # Dead-call detection (see media_activity): whether the far end should be
+        # sending us media, and why the call ended when we ended it for silence.
+        self.media_expected = True  # until an SDP says otherwise; no SDP is silence
+        self.end_cause = ""
+        self._early_media = False
 
     @property
     def ended(self) -> bool:
@@ -142,12 +166,19 @@ class PhoneCall(pj.Call):
         if state is not CallState.DISCONNECTED:
             self._host.emit(CallStateChanged(self.call_id, state, code, reason,
                                              self.connected_at))
+            if self._early_media and state is not CallState.RINGING:
+                self._early_media = False  # answered: now the agent's audio connects
+                self._update_media()
             return
+        if self.end_cause == END_MEDIA_TIMEOUT:
+            code, reason = 408, "Media timeout"  # the record's end code says so
+        elif self.connected_at is not None and code == 408 and "refresh" in reason.lower():
+            self.end_cause = END_SESSION_TIMER  # pjsip's "No session refresh received."
         try:
             self._end_media()
         finally:  # whatever failed above, the call is over: report it and let it go
             self._host.emit(CallStateChanged(self.call_id, state, code, reason,
-                                             self.connected_at))
+                                             self.connected_at, self.end_cause))
             self._host.call_ended(self)
 
     def _status(self, prm: pj.OnCallStateParam) -> tuple[int, str, int]:
@@ -165,12 +196,27 @@ class PhoneCall(pj.Call):
 
     @_guarded
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
+        if self.direction is CallDirection.INBOUND and self.state is CallState.RINGING:
+            # Media agreed in a 183 before the agent answered: neither the agent's
+            # microphone nor the caller's line is connected until then.
+            self._early_media = True
+            return
+        self._update_media()
+
+    def _update_media(self) -> None:
         info = self.getInfo()
         for media_info in info.media:
             if media_info.type != pj.PJMEDIA_TYPE_AUDIO:
                 continue
             status = media_info.status
-            if status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
+            self.media_expected = _expects_media(media_info)
+            if status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD) \
+                    and media_info.audioConfSlot == pj.PJSUA_INVALID_ID:
+                # a=inactive (offer or re-offer): no stream, so no slot to connect;
+                # the audio connects when a later offer brings one.
+                self._disconnect_media()
+                self._set_hold(False)
+            elif status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
                 self._connect_media(media_info.index, media_info.audioConfSlot)
                 self._set_hold(False)
             elif status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD:
@@ -210,6 +256,36 @@ class PhoneCall(pj.Call):
         new_call = self._host.call_replaced(self, int(prm.newCallId))
         if new_call is not None:
             prm.newCall = new_call
+
+    # -- dead-call detection -------------------------------------------------------
+    def media_activity(self) -> tuple[int, int, int] | None:
+        """Counters that move while the far end is alive: RTP packets received, RTCP
+        receiver reports about our stream, round-trip samples (also from RTCP).
+
+        None when silence is expected: the call is held (by either side) or its media
+        is inactive or send-only on purpose. A call whose media never came up (no SDP
+        answer) reports constant zeros: silence.
+        """
+        if self.on_hold or not self.media_expected:
+            return None
+        if self.media is None:
+            return (0, 0, 0)
+        try:
+            rtcp = self.getStreamStat(self.media_index).rtcp
+        except pj.Error:
+            return (0, 0, 0)
+        return int(rtcp.rxStat.pkt), int(rtcp.txStat.updateCount), int(rtcp.rttUsec.n)
+
+    def end_for_silence(self, silent_s: float) -> None:
+        """The far end sent nothing for `silent_s`: hang up, saying why (RFC 3326)."""
+        self.end_cause = END_MEDIA_TIMEOUT
+        prm = pj.CallOpParam(True)
+        header = pj.SipHeader()
+        header.hName = "Reason"
+        header.hValue = f'SIP ;cause=408 ;text="No media for {int(silent_s)} s"'
+        prm.txOption.headers.append(header)
+        prm.statusCode = 408
+        self.hangup(prm)
 
     # -- media -----------------------------------------------------------------------
     def _connect_media(self, index: int, slot: int) -> None:

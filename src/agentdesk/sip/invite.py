@@ -9,6 +9,7 @@ with whatever could be read.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from agentdesk.core.sip_headers import SipHeaders, parse_message, parse_name_addr, request_uri
@@ -34,6 +35,34 @@ def wire_text(value: str, limit: int = 256) -> str:
     text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     text = "".join(ch if ch >= " " and ch != "\x7f" else "?" for ch in text)
     return text.strip()[:limit]
+
+
+def _option_tags(headers: SipHeaders, *names: str) -> set[str]:
+    return {tag.strip().lower() for name in names for value in headers.get_all(name)
+            for tag in value.split(",") if tag.strip()}
+
+
+def reliable_ringing(headers: SipHeaders, policy: str) -> bool:
+    """Whether the phone's ringing response to this INVITE is reliable (RFC 3262):
+    the caller requires 100rel, or the policy is "required" and the caller supports it.
+    ("supported" honours a caller's Require; "off" refuses it, see pjsua_phone.)"""
+    required = "100rel" in _option_tags(headers, "require")
+    supported = required or "100rel" in _option_tags(headers, "supported", "k")
+    return required or (policy == "required" and supported)
+
+
+_DTLS_AUDIO = re.compile(rb"^m=audio[ \t]+\d+(?:/\d+)?[ \t]+UDP/TLS/RTP/SAVPF?\b", re.M)
+
+
+def offers_dtls_srtp(message: str | bytes) -> bool:
+    """Whether the INVITE's SDP offers audio over DTLS-SRTP (UDP/TLS/RTP/SAVP[F])."""
+    if isinstance(message, str):
+        message = message.encode("utf-8", "surrogateescape")
+    return bool(_DTLS_AUDIO.search(message.replace(b"\r\n", b"\n")))
+
+
+def requires_100rel(headers: SipHeaders) -> bool:
+    return "100rel" in _option_tags(headers, "require")
 
 
 def parse_invite(message: str | bytes) -> CallerInfo:

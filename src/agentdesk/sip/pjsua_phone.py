@@ -55,7 +55,12 @@ from agentdesk.sip.call import PhoneCall, Recorder, disown_leftover_calls
 from agentdesk.sip.call_audio import CallAudio, NullDeviceAudio
 from agentdesk.sip.dial_uri import sip_header, target_uri
 from agentdesk.sip.endpoint import SipEndpoint
-from agentdesk.sip.invite import parse_invite
+from agentdesk.sip.invite import (
+    offers_dtls_srtp,
+    parse_invite,
+    reliable_ringing,
+    requires_100rel,
+)
 from agentdesk.sip.recorder import CallRecorder, RecorderError
 from agentdesk.sip.registration import Registration
 
@@ -150,6 +155,8 @@ class PjsuaSoftphone:
         self._stopped = False
         self._depth = 0  # phone operations under way (nested: a listener's action)
         self._shutdown_requested = False
+        self._media_watch: dict[str, tuple[tuple[int, int, int] | None, float]] = {}
+        self._next_media_watch = 0.0
         self._registration = Registration(bool(sip.registrar), self.emit, retry)
         self._endpoint = SipEndpoint(sip, user_agent, log_level, max_calls=MAX_CALLS)
         self._endpoint.transport_listener = self._registration.on_transport
@@ -218,6 +225,7 @@ class PjsuaSoftphone:
             return
         self._endpoint.poll(max_ms)
         self._registration.poll()
+        self._watch_media()
         self._flush()
 
     def shutdown(self) -> None:
@@ -306,6 +314,39 @@ class PjsuaSoftphone:
         for call in [*self._calls.values(), *self._ended]:
             call.stop_recorder()
 
+    # -- dead-call detection -------------------------------------------------------
+    def _watch_media(self) -> None:
+        """End a connected call the far end has gone silent on ([phone] media_timeout_s).
+
+        Checked once a second: the counters of PhoneCall.media_activity must move
+        within the timeout. Held calls and media silent on purpose are exempt, and their
+        silence does not count once they resume.
+        """
+        timeout = self._phone.media_timeout_s
+        now = time.monotonic()
+        if timeout <= 0 or now < self._next_media_watch:
+            return
+        self._next_media_watch = now + 1.0
+        watched = {}
+        for call in list(self._calls.values()):
+            if call.state is not CallState.CONNECTED or call.end_cause:
+                continue
+            activity = call.media_activity()
+            seen, since = self._media_watch.get(call.call_id, (None, now))
+            if activity is None or activity != seen:
+                seen, since = activity, now
+            watched[call.call_id] = (seen, since)
+            if activity is not None and now - since >= timeout:
+                log.warning("call %s: no media from the far end for %.0f s; ending it",
+                            call.call_id, now - since)
+                try:
+                    call.end_for_silence(now - since)
+                except pj.Error as exc:
+                    call.end_cause = ""  # still up: watched again
+                    log.warning("call %s: hanging up the silent call failed: %s",
+                                call.call_id, exc.info())
+        self._media_watch = watched
+
     # -- events ------------------------------------------------------------------------
     def emit(self, event: PhoneEvent) -> None:
         self._events.append(event)
@@ -384,6 +425,14 @@ class PjsuaSoftphone:
         return call
 
     def on_incoming_call(self, pj_call_id: int, whole_msg: str) -> None:
+        if self._sip.srtp != "off" and offers_dtls_srtp(whole_msg):
+            # With SRTP on, pjsua2 runs this callback from inside the media set-up, and
+            # the wheel has no DTLS-SRTP: that set-up then fails, and pjsua 2.15.1's
+            # error path after a call object exists is a segfault (measured). Taking no
+            # call object lets pjsua refuse it (480) and survive.
+            log.info("incoming call (pjsua %d) not taken: it offers DTLS-SRTP; this "
+                     "phone does SDES only", pj_call_id)
+            return
         caller = parse_invite(whole_msg)
         call = self._new_call(CallDirection.INBOUND, pj_call_id)
         call.remote_number, call.remote_uri = caller.number, caller.uri
@@ -391,12 +440,35 @@ class PjsuaSoftphone:
         log.info("incoming call %s (pjsua %d) from %r", call.call_id, pj_call_id,
                  caller.number)
         log.debug("call %s X-headers: %s", call.call_id, caller.headers.x_headers())
+        if self._sip.reliable_provisional == "off" and requires_100rel(caller.headers):
+            self._refuse_100rel(call)  # never becomes a call the agent sees
+            return
         self.emit(IncomingCall(call.call_id, caller.number, caller.name, caller.headers,
                                caller.request_uri))
+        code = 180
+        if reliable_ringing(caller.headers, self._sip.reliable_provisional):
+            # The first reliable provisional response carries the answer to the
+            # INVITE's offer, or our offer when it had none (RFC 3262), and pjsip puts
+            # SDP in 183 only, never in 180. The agent's audio stays unconnected until
+            # the call is answered (call.py).
+            code = 183
         try:
-            call.answer(_status(180))
+            call.answer(_status(code))
         except pj.Error as exc:  # the caller may have given up already
-            log.warning("could not send 180 Ringing for %s: %s", call.call_id, exc.info())
+            log.warning("could not send %d for %s: %s", code, call.call_id, exc.info())
+
+    def _refuse_100rel(self, call: PhoneCall) -> None:
+        prm = _status(420)
+        header = pj.SipHeader()
+        header.hName = "Unsupported"
+        header.hValue = "100rel"
+        prm.txOption.headers.append(header)
+        log.info("call %s refused with 420: it requires 100rel and reliable_provisional "
+                 "is off", call.call_id)
+        try:
+            call.answer(prm)  # a final answer: unlike hangup, it keeps our headers
+        except pj.Error as exc:
+            log.warning("could not refuse %s: %s", call.call_id, exc.info())
 
     def transfer_requested(self, call: PhoneCall, target: str) -> PhoneCall | None:
         if self._stopping:

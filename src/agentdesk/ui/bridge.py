@@ -37,6 +37,7 @@ from agentdesk.core.phone_events import (
     RegistrationChanged,
     TransferProgress,
     TransferRequested,
+    WaitingCallOffered,
 )
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 # Events that may change CallService.lines; each is followed by sig_lines_changed.
 CALL_EVENTS = (IncomingCall, OutgoingCallStarted, CallStateChanged, CallHoldChanged,
                CallMuteChanged, DtmfReceived, TransferProgress, TransferRequested,
-               RecordingChanged)
+               RecordingChanged, WaitingCallOffered)
 
 
 class PhoneBridge(QObject):
@@ -60,6 +61,7 @@ class PhoneBridge(QObject):
     sig_recording_changed = Signal(RecordingChanged)
     sig_audio_device_changed = Signal(AudioDeviceChanged)
     sig_phone_error = Signal(PhoneError)
+    sig_waiting_call_offered = Signal(WaitingCallOffered)
     sig_lines_changed = Signal()  # after any call event, once the specific signal ran
     # the call workflow (core.call_workflow): agent state, after-call work, wrap-up
     sig_agent_status_changed = Signal(AgentStatus)
@@ -85,6 +87,7 @@ class PhoneBridge(QObject):
             RecordingChanged: self.sig_recording_changed,
             AudioDeviceChanged: self.sig_audio_device_changed,
             PhoneError: self.sig_phone_error,
+            WaitingCallOffered: self.sig_waiting_call_offered,
             AgentStatus: self.sig_agent_status_changed,
             WrapUpRequested: self.sig_wrapup_requested,
             AcwTicked: self.sig_acw_ticked,

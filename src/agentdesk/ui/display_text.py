@@ -75,6 +75,19 @@ def talk_time_text(line: CallLine, now: float) -> str:
     return format_duration(now - line.connected_at)
 
 
+def dead_call_text(cause: str, media_timeout_s: int) -> str:
+    """Why the phone itself ended a call (CallStateChanged.cause), or ''."""
+    if cause == "media_timeout":
+        return QCoreApplication.translate(
+            "CallText", "The line went silent for {seconds} s: call ended.").format(
+                seconds=media_timeout_s)
+    if cause == "session_timer":
+        return QCoreApplication.translate(
+            "CallText", "The other side stopped confirming the call (SIP session timer): "
+            "call ended.")
+    return ""
+
+
 def call_end_text(code: int, reason: str) -> str:
     """Why a call ended, for the agent: '486 Busy Here', or '' for a normal end."""
     if code in (0, 200, 487):  # normal clearing, or we cancelled it ourselves

@@ -29,13 +29,14 @@ from agentdesk.core.phone_events import (
     DtmfReceived,
     IncomingCall,
     TransferProgress,
+    WaitingCallOffered,
 )
 from agentdesk.core.settings import Settings
 from agentdesk.core.softphone import PhoneActionError
 from agentdesk.ui.bridge import PhoneBridge
 from agentdesk.ui.call_bar import CallBar
 from agentdesk.ui.demo import DemoControls
-from agentdesk.ui.display_text import call_end_text, clean_display_text
+from agentdesk.ui.display_text import call_end_text, clean_display_text, dead_call_text
 from agentdesk.ui.errors import show_exception
 from agentdesk.ui.icons import icon
 from agentdesk.ui.quality_monitor import DEFAULT_INTERVAL_MS, CallQualityMonitor, QualityProvider
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         bridge.sig_transfer_progress.connect(self.on_bridge_transfer_progress)
         bridge.sig_dtmf_received.connect(self.on_bridge_dtmf_received)
         bridge.sig_call_state_changed.connect(self.on_bridge_call_state_changed)
+        bridge.sig_waiting_call_offered.connect(self.on_bridge_waiting_call_offered)
         self.call_bar.call_actions.sig_action_failed.connect(self.status_bar.show_action_error)
         self.quality_monitor.sig_quality_updated.connect(self.status_bar.show_quality)
         self.tray.sig_activated.connect(self.bring_to_front)
@@ -191,6 +193,11 @@ class MainWindow(QMainWindow):
         self.tray.notify_incoming_call(event, self._settings.phone.default_region)
         QApplication.alert(self)  # flashes the taskbar entry when the window is hidden
 
+    def on_bridge_waiting_call_offered(self, event: WaitingCallOffered) -> None:
+        # The ringer comes back by itself (lines changed: ringing, nothing else); the
+        # tray notice and the taskbar alert are per offer.
+        self.on_bridge_incoming_call(event.incoming)
+
     def on_bridge_transfer_progress(self, event: TransferProgress) -> None:
         if event.final and event.succeeded:
             self.status_bar.showMessage(self.tr("Transfer complete."), 10_000)
@@ -206,6 +213,10 @@ class MainWindow(QMainWindow):
         if event.state is not CallState.DISCONNECTED:
             return
         line = self._service.line(event.call_id)
+        dead_call = dead_call_text(event.cause, self._settings.phone.media_timeout_s)
+        if dead_call:
+            self.status_bar.showMessage(dead_call, 30_000)
+            return
         outcome = call_end_text(event.code, event.reason)
         if outcome and line is not None and line.direction is CallDirection.OUTBOUND:
             self.status_bar.showMessage(self.tr("Call not completed: {outcome}").format(

@@ -101,6 +101,7 @@ class SettingsDialog(QDialog):
         sip.display_name = self._text("sip.display_name")
         sip.transport = self._combo("sip.transport")
         sip.local_port = self._spin("sip.local_port").value()
+        sip.srtp = self._combo("sip.srtp")
         auto = self.fields["phone.auto_answer_after_s"]
         assert isinstance(auto, QCheckBox)
         phone.auto_answer_after_s = self.auto_answer_delay.value() if auto.isChecked() else -1
@@ -147,6 +148,21 @@ class SettingsDialog(QDialog):
             transport.addItem(text, value)
         self._select(transport, sip.transport)
         self._row(form, "sip.transport", self.tr("Transport"), transport)
+        srtp = QComboBox()
+        srtp.addItem(self.tr("Off"), "off")
+        srtp.addItem(self.tr("When the other side offers it"), "optional")
+        srtp.addItem(self.tr("Always (refuse unencrypted calls)"), "mandatory")
+        self._select(srtp, sip.srtp)
+        self._row(form, "sip.srtp", self.tr("Secure media (SRTP)"), srtp)
+        self.secure_notice = QLabel(self.tr(
+            "Secure media encrypts the call audio; its keys travel inside the SIP "
+            "messages (SDES), so choose TLS as the transport with it: over UDP or TCP "
+            "anyone on the network path can read the keys. TLS and SRTP go together: "
+            "TLS protects the signalling and the keys, SRTP the voice. This phone's TLS "
+            "goes up to TLS 1.2."))
+        self.secure_notice.setObjectName("secureMediaNotice")
+        self.secure_notice.setWordWrap(True)
+        form.addRow(self.secure_notice)
         port = QSpinBox()
         port.setRange(0, 65535)
         port.setSpecialValueText(self.tr("Any free port"))

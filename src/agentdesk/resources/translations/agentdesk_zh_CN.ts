@@ -278,6 +278,14 @@
         <source>Declined</source>
         <translation>已拒接</translation>
     </message>
+    <message>
+        <source>The line went silent for {seconds} s: call ended.</source>
+        <translation>线路已静默 {seconds} 秒：通话已结束。</translation>
+    </message>
+    <message>
+        <source>The other side stopped confirming the call (SIP session timer): call ended.</source>
+        <translation>对方已不再确认通话（SIP 会话定时器）：通话已结束。</translation>
+    </message>
 </context>
 <context>
     <name>CallbacksList</name>
@@ -1659,6 +1667,26 @@ The password will be kept for this session only; you will be asked for it again 
     <message>
         <source>{device} (not connected)</source>
         <translation>{device}（未连接）</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>When the other side offers it</source>
+        <translation>对方提供时使用</translation>
+    </message>
+    <message>
+        <source>Always (refuse unencrypted calls)</source>
+        <translation>始终使用（拒绝未加密的通话）</translation>
+    </message>
+    <message>
+        <source>Secure media (SRTP)</source>
+        <translation>安全媒体 (SRTP)</translation>
+    </message>
+    <message>
+        <source>Secure media encrypts the call audio; its keys travel inside the SIP messages (SDES), so choose TLS as the transport with it: over UDP or TCP anyone on the network path can read the keys. TLS and SRTP go together: TLS protects the signalling and the keys, SRTP the voice. This phone's TLS goes up to TLS 1.2.</source>
+        <translation>安全媒体会加密通话语音；其密钥随 SIP 消息传送 (SDES)，因此请同时选择 TLS 作为传输方式：使用 UDP 或 TCP 时，网络路径上的任何人都能读到密钥。TLS 与 SRTP 应配合使用：TLS 保护信令和密钥，SRTP 保护语音。本话机的 TLS 最高支持 TLS 1.2。</translation>
     </message>
 </context>
 <context>
