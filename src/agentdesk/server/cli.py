@@ -83,10 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     script = imp.add_parser("script", help="validate a call script (YAML) and publish it "
                                            "as a new version")
     script.add_argument("file", type=Path)
-    campaign = imp.add_parser("campaign", help="publish a campaign (a JSON document: id, "
-                                               "title, assigned teams/agents, leads); its "
-                                               "leads reach its agents' desktops")
-    campaign.add_argument("file", help="the JSON file, or - for stdin")
+    campaign = imp.add_parser("campaign", help="publish or update a campaign (YAML or JSON, "
+                                               "docs/campaigns.md); its leads reach its "
+                                               "agents' desktops")
+    campaign.add_argument("file", help="the YAML or JSON file, or - for stdin")
 
     rep = sub.add_parser("report", help="reports from the synced records").add_subparsers(
         dest="report_command", required=True, metavar="WHAT")
@@ -313,29 +313,20 @@ def _cmd_import_codes(settings: Settings, args: argparse.Namespace, out: TextIO,
 
 def _cmd_import_campaign(settings: Settings, args: argparse.Namespace, stdin: TextIO,
                          out: TextIO, err: TextIO) -> int:
-    import json
-
+    from agentdesk.core.campaigns.campaign_file import CampaignFileError, parse_campaign_file
     from agentdesk.server.reference import put_document
-    from agentdesk.server.visibility import CampaignError, check_campaign
 
     name = "<stdin>" if args.file == "-" else args.file
     text = stdin.read() if args.file == "-" else _read_file(Path(args.file))
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        print(f"{name}: not JSON: {exc}", file=err)
+        campaign = parse_campaign_file(text, name)
+    except CampaignFileError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=err)
         return EXIT_PARTIAL
-    if not isinstance(document, dict) or not isinstance(document.get("id"), str) \
-            or not document["id"]:
-        print(f"{name}: a campaign is a JSON object with its \"id\"", file=err)
-        return EXIT_PARTIAL
-    try:
-        check_campaign(document["id"], document)
-    except CampaignError as exc:
-        print(f"{name}: {exc}", file=err)
-        return EXIT_PARTIAL
-    usn = put_document(_ready_engine(settings), "campaign", document["id"], document)
-    print(f"published campaign {document['id']} with {len(document['leads'])} lead(s) "
+    document = campaign.document
+    usn = put_document(_ready_engine(settings), "campaign", campaign.id, document)
+    print(f"published campaign {campaign.id} with {len(document.get('leads', []))} lead(s) "
           f"(usn {usn})", file=out)
     return EXIT_OK
 

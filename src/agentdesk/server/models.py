@@ -265,3 +265,7 @@ class ScriptVersion(Base):
     digest: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the canonical JSON")
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# The campaign tables live in their own module; Base.metadata must hold them too.
+from agentdesk.server import campaign_models as _campaign_models  # noqa: E402,F401
