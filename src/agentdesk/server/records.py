@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Select, and_, bindparam, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from agentdesk.server import customer_changes, visibility
+from agentdesk.server import customer_changes, dnc, visibility
 from agentdesk.server.models import PushBatch as PushBatchRow
 from agentdesk.server.models import SyncedRecord, User, UsnCounter, utcnow
 from agentdesk.server.users import Principal
@@ -178,6 +178,8 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
                                    if r.kind == "customer_change"])
         visibility.grant(s, [g for r in stored_now
                              for g in visibility.record_grants(who, r.kind, r.payload)])
+        # a wrap-up coded dnc_request puts its number on the global do-not-call list now
+        dnc.apply_wrapups(s, stored_now)
         accepted_ids = [rid for rid in unique if rid in inserted]
         duplicate_ids = [rid for rid in others if owners.get(rid) == who.id]
         in_batch_repeats = len(batch.records) - len(unique)

@@ -99,6 +99,11 @@ def number_zones(e164: str) -> tuple[str, ...]:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return ()
+    return zones_of_parsed(parsed)
+
+
+def zones_of_parsed(parsed: phonenumbers.PhoneNumber) -> tuple[str, ...]:
+    """number_zones for a number phonenumbers has parsed already."""
     zones = number_timezone.time_zones_for_number(parsed)
     return tuple(z for z in zones if z != _UNKNOWN_ZONE and _zone(z) is not None)
 
