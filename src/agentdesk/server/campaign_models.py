@@ -37,6 +37,7 @@ class CampaignLead(Base):
         Index("ix_campaign_leads_next", "campaign_id", "state", "priority", "id"),
         Index("ix_campaign_leads_due", "campaign_id", "state", "due_at"),
         Index("ix_campaign_leads_phone", "phone"),
+        Index("ix_campaign_leads_lease_owner", "lease_owner"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),

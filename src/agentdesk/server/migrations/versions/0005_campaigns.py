@@ -97,6 +97,9 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index("ix_campaign_leads_phone", "campaign_leads", ["phone"], unique=False)
+    op.create_index(
+        "ix_campaign_leads_lease_owner", "campaign_leads", ["lease_owner"], unique=False
+    )
     op.create_table(
         "dnc_entries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -143,6 +146,7 @@ def downgrade() -> None:
     op.drop_table("gate_decisions")
     op.drop_index("ix_dnc_entries_phone", table_name="dnc_entries")
     op.drop_table("dnc_entries")
+    op.drop_index("ix_campaign_leads_lease_owner", table_name="campaign_leads")
     op.drop_index("ix_campaign_leads_phone", table_name="campaign_leads")
     op.drop_index("ix_campaign_leads_next", table_name="campaign_leads")
     op.drop_index("ix_campaign_leads_due", table_name="campaign_leads")
