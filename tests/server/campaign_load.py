@@ -34,17 +34,17 @@ def seed_leads(engine: Engine, allowed: int, blocked: int) -> None:
     with engine.begin() as conn:
         conn.execute(text(f"""
             INSERT INTO campaign_leads (campaign_id, lead_id, phone, number_zones, consent,
-                priority, extra, state, attempts, imported_at, updated_at)
+                priority, queue_rank, extra, state, attempts, imported_at, updated_at)
             SELECT 'load', 'L' || i, '+86139' || substr('00000000' || i, -8, 8),
-                   'Asia/Shanghai', i > :blocked, i % 10, '{{}}', 'new', 0,
+                   'Asia/Shanghai', i > :blocked, i % 10, -(i % 10), '{{}}', 'new', 0,
                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
             FROM {series} AS g(i)""".replace("substr('00000000' || i, -8, 8)",
                                              "lpad(i::text, 8, '0')")
                           if engine.dialect.name == "postgresql" else f"""
             INSERT INTO campaign_leads (campaign_id, lead_id, phone, number_zones, consent,
-                priority, extra, state, attempts, imported_at, updated_at)
+                priority, queue_rank, extra, state, attempts, imported_at, updated_at)
             SELECT 'load', 'L' || i, '+86139' || substr('00000000' || i, -8, 8),
-                   'Asia/Shanghai', i > :blocked, i % 10, '{{}}', 'new', 0,
+                   'Asia/Shanghai', i > :blocked, i % 10, -(i % 10), '{{}}', 'new', 0,
                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
             FROM {series}"""), {"n": total, "blocked": blocked})
         if engine.dialect.name == "postgresql":

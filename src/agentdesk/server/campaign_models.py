@@ -34,7 +34,8 @@ class CampaignLead(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "lead_id", name="uq_campaign_leads_campaign_id_lead_id"),
         CheckConstraint("state IN ('new', 'retry', 'callback', 'done')", name="state"),
-        Index("ix_campaign_leads_next", "campaign_id", "state", "priority", "id"),
+        # fresh leads by priority, highest first, then in import order: one index scan
+        Index("ix_campaign_leads_next", "campaign_id", "state", "queue_rank", "id"),
         Index("ix_campaign_leads_due", "campaign_id", "state", "due_at"),
         Index("ix_campaign_leads_phone", "phone"),
         Index("ix_campaign_leads_lease_owner", "lease_owner"),
@@ -53,6 +54,7 @@ class CampaignLead(Base):
                                               comment="phonenumbers' zones, |-joined")
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    queue_rank: Mapped[int] = mapped_column(Integer, default=0, comment="-priority")
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state: Mapped[str] = mapped_column(String(16), default="new")
     outcome: Mapped[str | None] = mapped_column(String(16))

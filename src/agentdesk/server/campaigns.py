@@ -207,7 +207,7 @@ def next_lead(engine: Engine, campaign_id: str, who: Principal,
                 base, CampaignLead.state == "retry", CampaignLead.due_at <= at)
              .order_by(CampaignLead.due_at, CampaignLead.id)),
             ("fresh", select(CampaignLead).where(base, CampaignLead.state == "new")
-             .order_by(CampaignLead.priority.desc(), CampaignLead.id)),
+             .order_by(CampaignLead.queue_rank, CampaignLead.id)),
         ]
         held: dict[str, int] = {}
         for kind, query in tiers:

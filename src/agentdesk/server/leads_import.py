@@ -41,8 +41,6 @@ LIMITS = {"lead_id": 64, "customer_id": 64, "first_name": 100, "last_name": 100,
           "timezone": 64}
 CONSENT = {"yes": True, "no": False, "": False}
 BATCH_SIZE = 1000
-IMPORTED_FIELDS = ("phone", "customer_id", "first_name", "last_name", "timezone",
-                   "number_zones", "consent", "priority", "extra")
 
 
 @dataclass
@@ -126,7 +124,7 @@ def _lead_fields(row: dict[str, str], region: str) -> dict[str, Any]:
         "phone": e164(number), "customer_id": row.get("customer_id") or None,
         "first_name": row.get("first_name") or None, "last_name": row.get("last_name") or None,
         "timezone": zone, "number_zones": "|".join(zones_of_parsed(number)),
-        "consent": CONSENT[consent_text], "priority": priority,
+        "consent": CONSENT[consent_text], "priority": priority, "queue_rank": -priority,
         "extra": {k: v for k, v in row.items() if k not in KNOWN and k and v}}
 
 

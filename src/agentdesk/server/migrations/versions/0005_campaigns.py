@@ -65,6 +65,7 @@ def upgrade() -> None:
         ),
         sa.Column("consent", sa.Boolean(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("queue_rank", sa.Integer(), nullable=False, comment="-priority"),
         sa.Column(
             "extra", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
@@ -93,7 +94,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_campaign_leads_next",
         "campaign_leads",
-        ["campaign_id", "state", "priority", "id"],
+        ["campaign_id", "state", "queue_rank", "id"],
         unique=False,
     )
     op.create_index("ix_campaign_leads_phone", "campaign_leads", ["phone"], unique=False)
