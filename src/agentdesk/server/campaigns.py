@@ -106,8 +106,12 @@ class GateInputs:
     hits: dict[str, set[str]]
 
 
-def load_inputs(s: Session, campaign_id: str, rows: Sequence[Any], at: datetime) -> GateInputs:
-    lead_ids = [r.lead_id for r in rows]
+def load_inputs(s: Session, campaign_id: str, rows: Sequence[Any], at: datetime,
+                number_cap: bool = True) -> GateInputs:
+    """What the gate needs besides the lead: its attempts (none to read for a lead
+    never dialled), the number's calls in the 24 h before `at` (only when the campaign
+    caps them) and the do-not-call hits."""
+    lead_ids = [r.lead_id for r in rows if r.attempts]
     phones = list({r.phone for r in rows})
     attempts: dict[str, list[datetime]] = {}
     if lead_ids:
@@ -117,7 +121,7 @@ def load_inputs(s: Session, campaign_id: str, rows: Sequence[Any], at: datetime)
                 CampaignAttempt.lead_id.in_(lead_ids))):
             attempts.setdefault(lead_id, []).append(started)
     calls: dict[str, list[datetime]] = {}
-    if phones:
+    if phones and number_cap:
         for phone, started in s.execute(select(CampaignAttempt.phone,
                                                CampaignAttempt.started_at).where(
                 CampaignAttempt.phone.in_(phones), CampaignAttempt.started_at > at - DAY,
@@ -218,7 +222,8 @@ def next_lead(engine: Engine, campaign_id: str, who: Principal,
                 rows = list(s.scalars(query_n))
                 if not rows:
                     break
-                inputs = load_inputs(s, campaign_id, rows, at)
+                inputs = load_inputs(s, campaign_id, rows, at,
+                                     campaign.rules.max_calls_per_number_24h is not None)
                 audits = []
                 for row in rows:
                     decision = decide_row(campaign, row, inputs, at)

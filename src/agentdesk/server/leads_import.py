@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from agentdesk.core.campaigns.campaign_file import Campaign
@@ -31,8 +31,8 @@ from agentdesk.core.campaigns.gate import known_zone, zones_of_parsed
 from agentdesk.server import visibility
 from agentdesk.server.campaign_models import CampaignLead
 from agentdesk.server.customer_import import ImportFileError, _read_text
-from agentdesk.server.models import Customer, utcnow
-from agentdesk.server.reference import upsert_customers_in
+from agentdesk.server.models import Customer, Tombstone, utcnow
+from agentdesk.server.reference import name_key, next_usn
 
 REQUIRED = ("lead_id", "phone")
 KNOWN = ("lead_id", "phone", "first_name", "last_name", "timezone", "consent", "priority",
@@ -133,6 +133,21 @@ def lead_customer_id(campaign_id: str, lead_id: str) -> str:
     return f"lead-{digest[:24]}"
 
 
+def _insert_customers(s: Session, customers: dict[str, dict[str, Any]]) -> int:
+    """New customers in one statement under one USN (they do not exist: checked)."""
+    usn, now = next_usn(s), utcnow()
+    ids = list(customers)
+    s.execute(delete(Tombstone).where(Tombstone.kind == "customer", Tombstone.key.in_(ids)))
+    s.execute(Customer.__table__.insert(), [
+        {"customer_id": customer_id, "first_name": c["first_name"], "last_name": c["last_name"],
+         "phone": c["phone"], "email": None, "account": None, "segment": None,
+         "language": None, "timezone": c["timezone"], "extra": c["extra"], "usn": usn,
+         "updated_at": now, "first_name_key": name_key(c["first_name"]) or "",
+         "last_name_key": name_key(c["last_name"]) or "", "native_name_key": None}
+        for customer_id, c in customers.items()])
+    return len(customers)
+
+
 def import_leads(engine: Engine, campaign: Campaign, path: Path, *, encoding: str = "utf-8",
                  batch_size: int = BATCH_SIZE) -> LeadsReport:
     rows = read_csv(path, encoding, REQUIRED)
@@ -186,16 +201,23 @@ def _store(engine: Engine, campaign: Campaign, batch: list[tuple[str, dict[str, 
         for lead_id, fields in batch:
             if fields["customer_id"] is None:
                 found = by_phone.get(fields["phone"], [])
-                fields["customer_id"] = found[0] if len(found) == 1 \
-                    else lead_customer_id(campaign_id, lead_id)
+                if len(found) == 1:
+                    fields["customer_id"] = found[0]
+                    known.add(found[0])
+                else:
+                    fields["customer_id"] = lead_customer_id(campaign_id, lead_id)
             customer_id = fields["customer_id"]
             if customer_id not in known and customer_id not in new_customers:
                 new_customers[customer_id] = {
                     "first_name": fields["first_name"] or "", "phone": fields["phone"],
                     "last_name": fields["last_name"] or "", "timezone": fields["timezone"],
                     "extra": {"source": f"campaign:{campaign_id}"}}
+        if new_customers:  # an id made for a lead may exist from an earlier import
+            for customer_id in s.scalars(select(Customer.customer_id).where(
+                    Customer.customer_id.in_(list(new_customers)))):
+                del new_customers[customer_id]
         if new_customers:
-            report.customers_created += upsert_customers_in(s, list(new_customers.items()))
+            report.customers_created += _insert_customers(s, new_customers)
         now = utcnow()
         fresh = []
         for lead_id, fields in batch:
