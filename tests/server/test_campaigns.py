@@ -418,3 +418,32 @@ def test_concurrent_agents_on_sqlite_never_share_a_lead(db_url: str, backend: st
         assert {lead for lead, _ in result.given} == {f"L{i}" for i in range(11, 161)}
     finally:
         engine.dispose()
+
+
+def test_an_out_of_hours_dial_is_refused_with_its_next_time(campaign_db: str,
+                                                            engine: Any) -> None:
+    with pytest.raises(campaigns.GateRefusedError) as info:
+        campaigns.dial(engine, "fiber-upgrade", "L1", who(), MONDAY_1330Z)  # 21:30 Beijing
+    assert info.value.decision.reasons == ("outside_hours",)
+    assert info.value.decision.next_eligible == datetime(2027, 3, 16, 1, 0, tzinfo=UTC)
+    allowed = campaigns.dial(engine, "fiber-upgrade", "L1", who(),
+                             datetime(2027, 3, 16, 1, 0, tzinfo=UTC))
+    assert allowed["decision"]["allowed"] is True
+    with Session(engine) as s:
+        assert s.scalars(select(CampaignAttempt.lead_id)).all() == ["L1"]
+
+
+def test_a_callback_booked_on_the_call_stands_and_a_kept_one_ends(campaign_db: str,
+                                                                  engine: Any) -> None:
+    attempt = campaigns.dial(engine, "fiber-upgrade", "L2", who(), MONDAY_1330Z)
+    later = MONDAY_1330Z + timedelta(hours=2)
+    campaigns.book_callback(engine, "fiber-upgrade", "L2", who(), later, "", MONDAY_1330Z)
+    lead = campaigns.record_outcome(engine, attempt["attempt_id"], "connected", who(),
+                                    MONDAY_1330Z + timedelta(minutes=3))["lead"]
+    assert (lead["state"], lead["due_at"]) == ("callback", later)
+    got = campaigns.next_lead(engine, "fiber-upgrade", who(), later)
+    assert (got["kind"], got["lead"]["lead_id"]) == ("callback", "L2")
+    kept = campaigns.dial(engine, "fiber-upgrade", "L2", who(), later)
+    lead = campaigns.record_outcome(engine, kept["attempt_id"], "connected", who(),
+                                    later)["lead"]
+    assert lead["state"] == "done"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from agentdesk.core.campaigns.campaign_file import Campaign, campaign_from_document
@@ -177,7 +177,7 @@ def _live_lease(row: CampaignLead, at: datetime) -> bool:
 
 def next_lead(engine: Engine, campaign_id: str, who: Principal,
               at: datetime | None = None, lease: timedelta = LEASE) -> dict[str, Any]:
-    """{"lead": ..., "kind": callback|retry|fresh, "lease_expires_at", "decision"} or
+    """{"lead": ..., "kind": callback|retry|fresh (lease: the one it holds), ...} or
     {"lead": None, "held_back": {reason: count}} when no lead may be dialled now."""
     at = at or utcnow()
     with Session(engine) as s, s.begin():
@@ -200,16 +200,17 @@ def next_lead(engine: Engine, campaign_id: str, who: Principal,
         ready = or_(CampaignLead.held_until.is_(None), CampaignLead.held_until <= at)
         base = and_(CampaignLead.campaign_id == campaign_id, free, ready)
         grace = timedelta(minutes=campaign.callback_grace_minutes)
+        # due callbacks (the agent's own, or anyone's past the grace) before due retries,
+        # in one query; then fresh leads by priority
+        callback_due = and_(CampaignLead.state == "callback", CampaignLead.due_at <= at,
+                            or_(CampaignLead.callback_owner == who.username,
+                                CampaignLead.callback_owner.is_(None),
+                                CampaignLead.due_at <= at - grace))
+        retry_due = and_(CampaignLead.state == "retry", CampaignLead.due_at <= at)
         tiers = [
-            ("callback", select(CampaignLead).where(
-                base, CampaignLead.state == "callback", CampaignLead.due_at <= at,
-                or_(CampaignLead.callback_owner == who.username,
-                    CampaignLead.callback_owner.is_(None),
-                    CampaignLead.due_at <= at - grace)).order_by(CampaignLead.due_at,
-                                                                  CampaignLead.id)),
-            ("retry", select(CampaignLead).where(
-                base, CampaignLead.state == "retry", CampaignLead.due_at <= at)
-             .order_by(CampaignLead.due_at, CampaignLead.id)),
+            ("due", select(CampaignLead).where(base, or_(callback_due, retry_due)).order_by(
+                case((CampaignLead.state == "callback", 0), else_=1), CampaignLead.due_at,
+                CampaignLead.id)),
             ("fresh", select(CampaignLead).where(base, CampaignLead.state == "new")
              .order_by(CampaignLead.queue_rank, CampaignLead.id)),
         ]
@@ -232,7 +233,7 @@ def next_lead(engine: Engine, campaign_id: str, who: Principal,
                     if decision.allowed:
                         row.lease_owner, row.lease_expires_at = who.username, at + lease
                         _store_decisions(s, audits)
-                        return _given(row, kind, decision)
+                        return _given(row, row.state if kind == "due" else kind, decision)
                     row.held_until = _hold_until(decision, at)
                     for reason in decision.reasons:
                         held[reason] = held.get(reason, 0) + 1
@@ -311,11 +312,13 @@ def record_outcome(engine: Engine, attempt_id: uuid.UUID, outcome: str, who: Pri
             row.outcome, row.updated_at = outcome, at
             row.lease_owner = row.lease_expires_at = None
             limit = campaign.rules.max_attempts
-            if outcome in RETRY_OUTCOMES and (limit is None or row.attempts < limit):
+            if row.state == "callback" and row.due_at is not None and row.due_at > at:
+                pass  # a callback booked on this call: the appointment stands
+            elif outcome in RETRY_OUTCOMES and (limit is None or row.attempts < limit):
                 minutes = campaign.retry_minutes.get(outcome, DEFAULT_RETRY_MINUTES)
                 row.state, row.due_at, row.held_until = "retry", at + timedelta(
                     minutes=minutes), None
-            elif row.state != "callback" or outcome != "connected":
+            else:  # connected, invalid, the last attempt, or a due callback kept
                 row.state, row.due_at = "done", None
         lead = _lead_for_update(s, attempt.campaign_id, attempt.lead_id)
         return {"attempt_id": attempt.id, "outcome": attempt.outcome, "lead": lead_out(lead)}
