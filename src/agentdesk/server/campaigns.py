@@ -31,7 +31,12 @@ from agentdesk.core.campaigns.campaign_file import Campaign, campaign_from_docum
 from agentdesk.core.campaigns.gate import Attempts, Decision, DncLists, decide
 from agentdesk.core.campaigns.rules import OUTCOMES, RETRY_OUTCOMES, Lead
 from agentdesk.server import dnc
-from agentdesk.server.campaign_models import CampaignAttempt, CampaignLead, GateDecision
+from agentdesk.server.campaign_models import (
+    CampaignAttempt,
+    CampaignLead,
+    DncEntry,
+    GateDecision,
+)
 from agentdesk.server.models import ReferenceItem, utcnow
 from agentdesk.server.users import Principal
 
@@ -198,7 +203,8 @@ def next_lead(engine: Engine, campaign_id: str, who: Principal,
             mine.lease_owner = mine.lease_expires_at = None
         free = or_(CampaignLead.lease_expires_at.is_(None), CampaignLead.lease_expires_at <= at)
         ready = or_(CampaignLead.held_until.is_(None), CampaignLead.held_until <= at)
-        base = and_(CampaignLead.campaign_id == campaign_id, free, ready)
+        base = and_(CampaignLead.campaign_id == campaign_id, free, ready,
+                    *_cannot_pass(campaign, at))
         grace = timedelta(minutes=campaign.callback_grace_minutes)
         # due callbacks (the agent's own, or anyone's past the grace) before due retries,
         # in one query; then fresh leads by priority
@@ -242,6 +248,23 @@ def next_lead(engine: Engine, campaign_id: str, who: Principal,
                     break
         return {"lead": None, "kind": None, "lease_expires_at": None, "decision": None,
                 "held_back": held}
+
+
+def _cannot_pass(campaign: Campaign, at: datetime) -> list[Any]:
+    """SQL conditions that leave out leads the gate would refuse for reasons that do
+    not pass with time (a numbers list, consent, attempts): a campaign whose top leads
+    are all refused still gives its next callable lead at once. Only a narrowing: the
+    gate decides every lead that remains."""
+    rules = campaign.rules
+    listed = select(DncEntry.id).where(DncEntry.phone == CampaignLead.phone,
+                                       DncEntry.scope.in_(["", campaign.id]),
+                                       DncEntry.since <= at)
+    conditions: list[Any] = [~listed.exists()]
+    if rules.require_consent:
+        conditions.append(CampaignLead.consent.is_(True))
+    if rules.max_attempts is not None:
+        conditions.append(CampaignLead.attempts < rules.max_attempts)
+    return conditions
 
 
 def _given(row: CampaignLead, kind: str, decision: Decision) -> dict[str, Any]:
