@@ -196,7 +196,10 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--think", type=float, default=1.0,
                         help="seconds an agent spends on a call before the next lead")
+    parser.add_argument("--parts", default="gate,import,check,next",
+                        help="which figures, comma-separated (default all)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     leads = 20_000 if args.quick else args.leads
     agents = min(args.agents, 20) if args.quick else args.agents
     duration = 3.0 if args.quick else args.duration
@@ -204,7 +207,8 @@ def main() -> int:
     decisions = 20_000 if args.quick else 200_000
     print(f"agentdesk campaigns bench{' (--quick)' if args.quick else ''}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    bench_gate(decisions)
+    if "gate" in parts:
+        bench_gate(decisions)
     from agentdesk.server.db import make_engine, migrate
 
     with database(args.database_url) as url:
@@ -214,10 +218,13 @@ def main() -> int:
         campaign_load.seed_leads(engine, allowed=leads - leads // 100, blocked=leads // 100)
         engine.dispose()
         print(f"    (seeded {leads:,} leads in {time.perf_counter() - started:.1f} s)")
-        bench_import(url, import_rows)
-        bench_check(url, leads)
-        bench_next_alone(url, 20 if args.quick else 200)
-        bench_next(url, leads, agents, duration, args.think)
+        if "import" in parts:
+            bench_import(url, import_rows)
+        if "check" in parts:
+            bench_check(url, leads)
+        if "next" in parts:
+            bench_next_alone(url, 20 if args.quick else 200)
+            bench_next(url, leads, agents, duration, args.think)
     return 0
 
 
