@@ -4,6 +4,7 @@ and every lead handed out is recorded, to check that none went to two agents."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import Counter
@@ -69,7 +70,8 @@ class LoadResult:
 
 def run_agents(engine: Engine, agents: int, duration: float, think: float = 0.0,
                until_empty: bool = False) -> LoadResult:
-    """`agents` threads for `duration` s (or until no lead is left, when until_empty)."""
+    """`agents` threads for `duration` s (or until no lead is left, when until_empty);
+    with `think`, each agent starts at a random moment within its first call."""
     result = LoadResult()
     lock = threading.Lock()
     start_gate = threading.Barrier(agents)
@@ -80,6 +82,8 @@ def run_agents(engine: Engine, agents: int, duration: float, think: float = 0.0,
         start_gate.wait()
         if not stop_at:
             stop_at.append(time.monotonic() + duration)
+        if think:  # agents' calls end at random times, not all in the same instant
+            time.sleep(random.Random(n).uniform(0, think))
         empty_since: float | None = None
         while time.monotonic() < stop_at[0]:
             try:
