@@ -44,8 +44,8 @@ LEASE = timedelta(minutes=5)
 HOLD_OTHER = timedelta(minutes=15)
 SKIP_HOLD = timedelta(minutes=10)
 DEFAULT_RETRY_MINUTES = 60
-BATCH = 20
-MAX_BATCHES = 10
+BATCH = 5  # candidates locked per query: few, so concurrent agents skip few
+MAX_BATCHES = 40
 DAY = timedelta(days=1)
 
 
