@@ -24,6 +24,7 @@ from typing import Any
 
 import phonenumbers
 from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from agentdesk.core.campaigns.campaign_file import Campaign
@@ -31,7 +32,7 @@ from agentdesk.core.campaigns.gate import known_zone, zones_of_parsed
 from agentdesk.server import visibility
 from agentdesk.server.campaign_models import CampaignLead
 from agentdesk.server.customer_import import ImportFileError, _read_text
-from agentdesk.server.models import Customer, Tombstone, utcnow
+from agentdesk.server.models import Customer, CustomerGrant, Tombstone, utcnow
 from agentdesk.server.reference import name_key, next_usn
 
 REQUIRED = ("lead_id", "phone")
@@ -131,6 +132,28 @@ def _lead_fields(row: dict[str, str], region: str) -> dict[str, Any]:
 def lead_customer_id(campaign_id: str, lead_id: str) -> str:
     digest = hashlib.sha256(f"{campaign_id}\0{lead_id}".encode()).hexdigest()
     return f"lead-{digest[:24]}"
+
+
+def _grant(s: Session, grantees: list[str], customer_ids: set[str], reason: str) -> None:
+    """visibility.grant for one batch, the existing grants read with two IN lists (an
+    index range per grantee) rather than a list of pairs, which PostgreSQL cannot
+    serve from the index: a 100,000-lead import stays linear."""
+    if not grantees or not customer_ids:
+        return
+    ids = sorted(customer_ids)
+    existing = {(g, c) for g, c in s.execute(
+        select(CustomerGrant.grantee, CustomerGrant.customer_id).where(
+            CustomerGrant.grantee.in_(grantees), CustomerGrant.customer_id.in_(ids)))}
+    new = [(g, c) for g in grantees for c in ids if (g, c) not in existing]
+    if not new:
+        return
+    usn, now = next_usn(s), utcnow()
+    insert = (postgresql.insert if s.get_bind().dialect.name == "postgresql"
+              else sqlite.insert)(CustomerGrant)
+    # ON CONFLICT DO NOTHING: a concurrent push may grant the same customer meanwhile
+    s.execute(insert.on_conflict_do_nothing(), [
+        {"grantee": g, "customer_id": c, "usn": usn, "reason": reason[:visibility.REASON_MAX],
+         "granted_at": now} for g, c in new])
 
 
 def _insert_customers(s: Session, customers: dict[str, dict[str, Any]]) -> int:
@@ -239,6 +262,4 @@ def _store(engine: Engine, campaign: Campaign, batch: list[tuple[str, dict[str, 
         assigned = campaign.document.get("assigned") or {}
         grantees = [visibility.team_grantee(t) for t in assigned.get("teams", [])]
         grantees += [visibility.user_grantee(a) for a in assigned.get("agents", [])]
-        reason = f"campaign:{campaign_id}"
-        visibility.grant(s, [(g, f["customer_id"], reason) for g in grantees
-                             for _, f in batch])
+        _grant(s, grantees, {f["customer_id"] for _, f in batch}, f"campaign:{campaign_id}")
