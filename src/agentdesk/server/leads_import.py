@@ -17,14 +17,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, String, any_, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from agentdesk.core.campaigns.campaign_file import Campaign
@@ -134,6 +135,15 @@ def lead_customer_id(campaign_id: str, lead_id: str) -> str:
     return f"lead-{digest[:24]}"
 
 
+def _in(s: Session, column: Any, values: Iterable[str]) -> Any:
+    """column IN values; on PostgreSQL `= ANY(array)`: one parameter, planned once,
+    where a 1,000-item IN list is planned afresh for every batch."""
+    values = list(values)
+    if s.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+    return column.in_(values)
+
+
 def _grant(s: Session, grantees: list[str], customer_ids: set[str], reason: str) -> None:
     """visibility.grant for one batch, the existing grants read with two IN lists (an
     index range per grantee) rather than a list of pairs, which PostgreSQL cannot
@@ -143,7 +153,7 @@ def _grant(s: Session, grantees: list[str], customer_ids: set[str], reason: str)
     ids = sorted(customer_ids)
     existing = {(g, c) for g, c in s.execute(
         select(CustomerGrant.grantee, CustomerGrant.customer_id).where(
-            CustomerGrant.grantee.in_(grantees), CustomerGrant.customer_id.in_(ids)))}
+            CustomerGrant.grantee.in_(grantees), _in(s, CustomerGrant.customer_id, ids)))}
     new = [(g, c) for g in grantees for c in ids if (g, c) not in existing]
     if not new:
         return
@@ -205,7 +215,7 @@ def _store(engine: Engine, campaign: Campaign, batch: list[tuple[str, dict[str, 
     with Session(engine) as s, s.begin():
         existing = {lead.lead_id: lead for lead in s.scalars(
             select(CampaignLead).where(CampaignLead.campaign_id == campaign_id,
-                                       CampaignLead.lead_id.in_([b[0] for b in batch])))}
+                                       _in(s, CampaignLead.lead_id, [b[0] for b in batch])))}
         # the customer of each lead: its own customer_id, else the lead's link kept from
         # an earlier import, else the one customer with the number, else a new one
         for lead_id, fields in batch:
@@ -215,11 +225,11 @@ def _store(engine: Engine, campaign: Campaign, batch: list[tuple[str, dict[str, 
         by_phone: dict[str, list[str]] = {}
         if phones:
             for customer_id, phone in s.execute(select(Customer.customer_id, Customer.phone)
-                                                .where(Customer.phone.in_(phones))):
+                                                .where(_in(s, Customer.phone, phones))):
                 by_phone.setdefault(phone, []).append(customer_id)
         named = {f["customer_id"] for _, f in batch if f["customer_id"]}
         known = set(s.scalars(select(Customer.customer_id)
-                              .where(Customer.customer_id.in_(named)))) if named else set()
+                              .where(_in(s, Customer.customer_id, named)))) if named else set()
         new_customers: dict[str, dict[str, Any]] = {}
         for lead_id, fields in batch:
             if fields["customer_id"] is None:
@@ -237,7 +247,7 @@ def _store(engine: Engine, campaign: Campaign, batch: list[tuple[str, dict[str, 
                     "extra": {"source": f"campaign:{campaign_id}"}}
         if new_customers:  # an id made for a lead may exist from an earlier import
             for customer_id in s.scalars(select(Customer.customer_id).where(
-                    Customer.customer_id.in_(list(new_customers)))):
+                    _in(s, Customer.customer_id, new_customers))):
                 del new_customers[customer_id]
         if new_customers:
             report.customers_created += _insert_customers(s, new_customers)
