@@ -77,7 +77,9 @@ def test_migrate_and_serve_with_no_options_on_sqlite(serve: object, tmp_path: Pa
     port = _free_port()
     proc = start("--port", str(port))
     r = _wait_healthy(f"http://127.0.0.1:{port}/api/v1/health", proc)
-    assert r.status_code == 200 and r.json()["schema_revision"] == "0004"
+    from tests.server.test_cli import _head
+
+    assert r.status_code == 200 and r.json()["schema_revision"] == _head()
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")

@@ -246,7 +246,7 @@ def test_cli_import_campaign_checks_then_publishes_and_grants(
                    encoding="utf-8")
     code, _out, err = _cli(db_url, "import", "campaign", str(bad))
     assert code == 1
-    assert err.strip() == f"{bad}: campaign 'k': leads[0]: must be a customer id of " \
+    assert err.strip() == f"{bad}:1:53: campaign 'k': leads[0]: must be a customer id of " \
                           "1-64 characters"
     code, out, err = _cli(db_url, "import", "campaign", "-", stdin=json.dumps(
         _campaign("k", ["C1", "C2"], teams=["north"])))

@@ -83,10 +83,31 @@ def _parser() -> argparse.ArgumentParser:
     script = imp.add_parser("script", help="validate a call script (YAML) and publish it "
                                            "as a new version")
     script.add_argument("file", type=Path)
-    campaign = imp.add_parser("campaign", help="publish a campaign (a JSON document: id, "
-                                               "title, assigned teams/agents, leads); its "
-                                               "leads reach its agents' desktops")
-    campaign.add_argument("file", help="the JSON file, or - for stdin")
+    campaign = imp.add_parser("campaign", help="publish or update a campaign (YAML or JSON, "
+                                               "docs/campaigns.md); its leads reach its "
+                                               "agents' desktops")
+    campaign.add_argument("file", help="the YAML or JSON file, or - for stdin")
+    leads = imp.add_parser("leads", help="import a campaign's leads from a CSV file "
+                                         "(lead_id, phone, ...: docs/campaigns.md)")
+    leads.add_argument("campaign_id")
+    leads.add_argument("file", type=Path)
+    leads.add_argument("--encoding", default="utf-8",
+                       help="utf-8 (with or without BOM, the default) or gb18030")
+    dnc = imp.add_parser("dnc", help="add numbers to the global or a campaign's "
+                                     "do-not-call list from a CSV file (phone, reason, since)")
+    dnc.add_argument("file", type=Path)
+    dnc.add_argument("--campaign", help="the campaign whose own list this is (default: the "
+                                        "global list)")
+    dnc.add_argument("--region", help="region for numbers without a country code (default: "
+                                      "the campaign's default_region, else the server's)")
+    dnc.add_argument("--encoding", default="utf-8")
+
+    camp = sub.add_parser("campaign", help="outbound campaigns").add_subparsers(
+        dest="campaign_command", required=True, metavar="ACTION")
+    check = camp.add_parser("check", help="the dial gate's decision for every lead, as CSV")
+    check.add_argument("campaign_id")
+    check.add_argument("--at", type=_since, help="the instant (ISO 8601 with offset or Z; "
+                                                 "default now)")
 
     rep = sub.add_parser("report", help="reports from the synced records").add_subparsers(
         dest="report_command", required=True, metavar="WHAT")
@@ -104,6 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     script_report.add_argument("script_id")
     script_report.add_argument("--version", required=True, type=int)
     script_report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    campaign_report = rep.add_parser("campaign", help="a campaign's leads by state, "
+                                                      "attempts, contacts, conversions")
+    campaign_report.add_argument("campaign_id")
+    campaign_report.add_argument("--at", type=_since, help="the instant (default now)")
+    campaign_report.add_argument("--format", choices=("table", "json"), default="table")
 
     exp = sub.add_parser("export", help="export records").add_subparsers(
         dest="export_command", required=True, metavar="WHAT")
@@ -253,6 +279,8 @@ def _cmd_import(settings: Settings, args: argparse.Namespace, stdin: TextIO, out
         return _cmd_import_script(settings, args, out, err)
     if args.import_command == "campaign":
         return _cmd_import_campaign(settings, args, stdin, out, err)
+    if args.import_command in ("leads", "dnc"):
+        return _cmd_import_campaign_lists(settings, args, out, err)
     from agentdesk.server.customer_import import ImportFileError, import_customers
 
     engine = _ready_engine(settings)
@@ -321,30 +349,104 @@ def _cmd_import_codes(settings: Settings, args: argparse.Namespace, out: TextIO,
 
 def _cmd_import_campaign(settings: Settings, args: argparse.Namespace, stdin: TextIO,
                          out: TextIO, err: TextIO) -> int:
-    import json
-
+    from agentdesk.core.campaigns.campaign_file import CampaignFileError, parse_campaign_file
     from agentdesk.server.reference import put_document
-    from agentdesk.server.visibility import CampaignError, check_campaign
 
     name = "<stdin>" if args.file == "-" else args.file
     text = stdin.read() if args.file == "-" else _read_file(Path(args.file))
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        print(f"{name}: not JSON: {exc}", file=err)
+        campaign = parse_campaign_file(text, name)
+    except CampaignFileError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=err)
         return EXIT_PARTIAL
-    if not isinstance(document, dict) or not isinstance(document.get("id"), str) \
-            or not document["id"]:
-        print(f"{name}: a campaign is a JSON object with its \"id\"", file=err)
-        return EXIT_PARTIAL
-    try:
-        check_campaign(document["id"], document)
-    except CampaignError as exc:
-        print(f"{name}: {exc}", file=err)
-        return EXIT_PARTIAL
-    usn = put_document(_ready_engine(settings), "campaign", document["id"], document)
-    print(f"published campaign {document['id']} with {len(document['leads'])} lead(s) "
+    document = campaign.document
+    usn = put_document(_ready_engine(settings), "campaign", campaign.id, document)
+    print(f"published campaign {campaign.id} with {len(document.get('leads', []))} lead(s) "
           f"(usn {usn})", file=out)
+    return EXIT_OK
+
+
+def _load_campaign(engine: Engine, campaign_id: str) -> Any:
+    from sqlalchemy.orm import Session
+
+    from agentdesk.server.campaigns import CampaignNotFoundError, load_campaign
+
+    with Session(engine) as s:
+        try:
+            return load_campaign(s, campaign_id)
+        except CampaignNotFoundError as exc:
+            raise CliError(f"{exc}: import it first (import campaign)", EXIT_USAGE) from None
+
+
+def _cmd_import_campaign_lists(settings: Settings, args: argparse.Namespace, out: TextIO,
+                               err: TextIO) -> int:
+    """`import leads` and `import dnc`: 0 all good, 1 some rows rejected, 2 nothing
+    imported (or an unreadable file)."""
+    from agentdesk.server.customer_import import ImportFileError
+    from agentdesk.server.dnc import GLOBAL, import_dnc
+    from agentdesk.server.leads_import import import_leads
+
+    engine = _ready_engine(settings)
+    try:
+        if args.import_command == "leads":
+            campaign = _load_campaign(engine, args.campaign_id)
+            leads = import_leads(engine, campaign, args.file, encoding=args.encoding)
+            imported, rejected = leads.imported, leads.rejected
+            summary = (f"imported {leads.imported} leads ({leads.created} new, "
+                       f"{leads.updated} changed, {leads.customers_created} new customers), "
+                       f"rejected {len(rejected)} rows")
+        else:
+            region = args.region
+            if args.campaign and region is None:
+                region = _load_campaign(engine, args.campaign).rules.default_region
+            elif args.campaign:
+                _load_campaign(engine, args.campaign)
+            lists = import_dnc(engine, args.file, scope=args.campaign or GLOBAL,
+                               region=region or settings.default_phone_region,
+                               encoding=args.encoding)
+            imported, rejected = lists.imported, lists.rejected
+            summary = (f"imported {imported} numbers to the "
+                       f"{'campaign ' + args.campaign if args.campaign else 'global'} "
+                       f"do-not-call list, rejected {len(rejected)} rows")
+    except ImportFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    for line, reason in rejected:
+        print(f"line {line}: {reason}", file=err)
+    print(summary, file=out)
+    if imported == 0:
+        return EXIT_USAGE
+    return EXIT_PARTIAL if rejected else EXIT_OK
+
+
+def _cmd_campaign(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from agentdesk.server.campaigns import check_rows
+
+    engine = _ready_engine(settings)
+    _load_campaign(engine, args.campaign_id)
+    at = args.at or datetime.now(UTC)
+    writer = csv.writer(out, lineterminator="\n")
+    for row in check_rows(engine, args.campaign_id, at):
+        writer.writerow(row)
+    return EXIT_OK
+
+
+def _cmd_report_campaign(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
+    from agentdesk.server.campaigns import report
+
+    _load_campaign(engine, args.campaign_id)
+    found = report(engine, args.campaign_id, args.at)
+    if args.format == "json":
+        out.write(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    rows = [["figure", "value"]]
+    for key, value in found.items():
+        if isinstance(value, dict):
+            rows += [[f"{key}.{k}", str(v)] for k, v in sorted(value.items())] or \
+                [[key, "0"]]
+        else:
+            rows.append([key, str(value)])
+    _write_table(rows, out, "table")
     return EXIT_OK
 
 
@@ -398,6 +500,8 @@ def _zone(name: str) -> Any:
 
 def _cmd_report(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     engine = _ready_engine(settings)
+    if args.report_command == "campaign":
+        return _cmd_report_campaign(engine, args, out)
     if args.report_command == "agents":
         from agentdesk.server.agent_report import agent_report, report_rows
 
@@ -470,6 +574,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None,
             return _cmd_import(settings, args, stdin, out, err)
         if args.command == "report":
             return _cmd_report(settings, args, out)
+        if args.command == "campaign":
+            return _cmd_campaign(settings, args, out)
         return _cmd_export(settings, args, out)
     except db.SchemaTooNewError as exc:
         print(f"agentdesk-server: {exc}", file=err)

@@ -18,6 +18,7 @@ from agentdesk.server.api.deps import ServerState
 from agentdesk.server.api.middleware import AccessLog, BodySizeLimit
 from agentdesk.server.api.routes import (
     auth,
+    campaigns,
     customers,
     health,
     records,
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         trusted_proxies=parse_proxies(settings.trusted_proxies))
     app.add_exception_handler(RequestValidationError, _validation_error)
     # customers before reference: /customers/search is not /customers/{customer_id}
-    for module in (health, auth, sync, records, customers, reference, scripts):
+    for module in (health, auth, sync, records, customers, reference, scripts, campaigns):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLog)

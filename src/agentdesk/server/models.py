@@ -290,3 +290,7 @@ class CustomerChangeLog(Base):
         Uuid, comment="the customer_change record, for a push")
     old: Mapped[dict[str, Any]] = mapped_column(comment="field -> value before")
     new: Mapped[dict[str, Any]] = mapped_column(comment="field -> value after")
+
+
+# The campaign tables live in their own module; Base.metadata must hold them too.
+from agentdesk.server import campaign_models as _campaign_models  # noqa: E402,F401

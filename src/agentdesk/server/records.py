@@ -23,6 +23,7 @@ from agentdesk.server import (
     authorization,
     customer_changes,
     customer_history,
+    dnc,
     readable,
     visibility,
 )
@@ -218,6 +219,8 @@ def push(engine: Engine, who: Principal, batch: PushBatch) -> tuple[PushResult, 
         customer_changes.apply(s, [r.payload for r in changed])
         visibility.grant(s, [g for r in stored_now
                              for g in visibility.record_grants(who, r.kind, r.payload)])
+        # a wrap-up coded dnc_request puts its number on the global do-not-call list now
+        dnc.apply_wrapups(s, stored_now)
         accepted_ids = [rid for rid in unique if rid in inserted]
         duplicate_ids = [rid for rid in others if owners.get(rid) == who.id]
         in_batch_repeats = len(batch.records) - len(unique)

@@ -20,9 +20,11 @@ than the cursor. Grants are only ever added; tombstones stay global.
 A campaign document (kind `campaign`) is at least:
     {"id": KEY, "title": str | {language: str},
      "assigned": {"teams": [str], "agents": [username]},
-     "leads": [customer_id, ...], "script_id": str | null (optional)}
-Other keys are kept as they are. Putting one grants its leads to its assignees (a
-change of leads or assignment reaches those desktops at their next pull).
+     "leads": [customer_id, ...] (optional), "script_id": str | null (optional)}
+and the campaign file's rules (docs/campaigns.md). Other keys are kept as they are.
+Putting one grants its leads to its assignees (a change of leads or assignment
+reaches those desktops at their next pull); leads imported with `import leads` are
+granted by leads_import.py the same way.
 """
 
 from __future__ import annotations
@@ -79,34 +81,17 @@ def record_grants(who: Principal, kind: str, payload: Mapping[str, Any]) -> list
 
 
 def check_campaign(key: str, document: Mapping[str, Any]) -> None:
-    """Raise CampaignError unless the document has the minimum shape (module doc)."""
-    def fail(field: str, message: str) -> None:
-        raise CampaignError(f"campaign {key!r}: {field}: {message}")
+    """Raise CampaignError unless the document is a valid campaign (the minimum shape
+    above, and every rule of the campaign file: core.campaigns.campaign_file)."""
+    from agentdesk.core.campaigns.campaign_file import (
+        CampaignInvalidError,
+        check_campaign_document,
+    )
 
-    if document.get("id") != key:
-        fail("id", f"must be the campaign's key {key!r}, got {document.get('id')!r}")
-    title = document.get("title")
-    titles = list(title.values()) if isinstance(title, dict) and title else [title]
-    if not all(isinstance(t, str) and t.strip() for t in titles):
-        fail("title", "must be a non-empty string, or an object of language -> string")
-    assigned = document.get("assigned")
-    if not isinstance(assigned, dict):
-        fail("assigned", 'must be an object {"teams": [...], "agents": [...]}')
-        return
-    for name in ("teams", "agents"):
-        names = assigned.get(name, [])
-        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-            fail(f"assigned.{name}", "must be a list of non-empty strings")
-    leads = document.get("leads")
-    if not isinstance(leads, list):
-        fail("leads", "must be a list of customer ids")
-        return
-    for n, lead in enumerate(leads):
-        if not isinstance(lead, str) or not 0 < len(lead) <= CUSTOMER_ID_MAX:
-            fail(f"leads[{n}]", f"must be a customer id of 1-{CUSTOMER_ID_MAX} characters")
-    script_id = document.get("script_id")
-    if script_id is not None and not isinstance(script_id, str):
-        fail("script_id", "must be a string or null")
+    try:
+        check_campaign_document(key, document)
+    except CampaignInvalidError as exc:
+        raise CampaignError(f"campaign {key!r}: {exc.problems[0]}") from None
 
 
 def campaign_grants(key: str, document: Mapping[str, Any]) -> list[Grant]:
@@ -115,7 +100,8 @@ def campaign_grants(key: str, document: Mapping[str, Any]) -> list[Grant]:
     grantees = [team_grantee(t) for t in assigned.get("teams", [])]
     grantees += [user_grantee(a) for a in assigned.get("agents", [])]
     reason = f"campaign:{key}"[:REASON_MAX]
-    return [(grantee, lead, reason) for grantee in grantees for lead in document["leads"]]
+    return [(grantee, lead, reason) for grantee in grantees
+            for lead in document.get("leads", [])]
 
 
 def _insert(s: Session) -> Any:
