@@ -27,6 +27,7 @@ whenever the benchmark ran, whether or not each figure met its budget.
 from __future__ import annotations
 
 import argparse
+import atexit
 import compileall
 import contextlib
 import importlib.util
@@ -295,9 +296,12 @@ def main() -> int:
         script = (f'export XDG_DATA_HOME={keyring_home}; printf bench | '
                   'gnome-keyring-daemon --unlock --components=secrets '
                   '>/dev/null 2>&1; exec "$0" "$@"')
-        os.environ["AGENTDESK_BENCH_KEYRING"] = "1"
+        os.environ["AGENTDESK_BENCH_KEYRING"] = keyring_home  # removed by the exec'd run
         os.execvp("dbus-run-session", ["dbus-run-session", "--", "sh", "-c", script,
                                        sys.executable, *sys.argv])
+    keyring_home = os.environ["AGENTDESK_BENCH_KEYRING"]
+    if os.path.basename(keyring_home).startswith("agentdesk-bench-keyring-"):
+        atexit.register(shutil.rmtree, keyring_home, True)
     call_s = 3.0 if args.quick else 30.0
     starts, answers = (1, 3) if args.quick else (5, 20)
     compile_agentdesk()

@@ -1,7 +1,7 @@
 """outbound campaigns: leads, attempts, do-not-call entries, gate decisions
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03
 
 Issue 15: campaign leads (imported per campaign, leased to one agent at a time),
