@@ -13,13 +13,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from agentdesk.core.campaigns.campaign_file import campaign_from_document
 from agentdesk.server.agent_report import agent_report
+from agentdesk.server.leads_import import import_leads
 from agentdesk.server.models import CustomerChangeLog
 
 API = "/api/v1"
@@ -40,6 +43,9 @@ EVERYONE = frozenset(ACTORS)
 MANAGERS_OF_OWNER = frozenset({"agent own", "supervisor own team", "admin"})
 MANAGERS = frozenset({"supervisor own team", "supervisor other team", "admin"})
 AGENTS = EVERYONE - MANAGERS
+CAMPAIGN_WORKERS = frozenset({"agent own", "agent same team"}) | MANAGERS
+CAMPAIGN = {"id": "camp-north", "title": "North", "assigned": {"teams": ["north"]},
+            "require_consent": True, "default_region": "CN"}
 
 
 def rec(kind: str, **payload: Any) -> dict[str, Any]:
@@ -109,7 +115,7 @@ class World:
 
 
 @pytest.fixture
-def world(client: Any, make_user: Any, engine: Engine) -> World:
+def world(client: Any, make_user: Any, engine: Engine, tmp_path: Path) -> World:
     headers = {actor: make_user(name, role=role, team=team)
                for actor, (name, role, team) in ACTORS.items()}
     for customer_id, first in (("C1", "Wei"), ("C2", "Na"), ("C3", "Lei")):
@@ -130,6 +136,13 @@ def world(client: Any, make_user: Any, engine: Engine) -> World:
     owned["closed_callback"] = closed
     owned["callback_update"] = callback_update(closed["id"], call_id=the_call["id"])
     w = World(client, engine, headers, owned)
+    r = client.put(f"{API}/reference/campaign/camp-north", headers=headers["admin"],
+                   json=CAMPAIGN)
+    assert r.status_code == 200, r.text
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,phone,consent\nL1,+8613900139000,no\n", encoding="utf-8")
+    report = import_leads(engine, campaign_from_document(CAMPAIGN), leads)
+    assert report.rejected == [], report
     result = w.push("agent own", *owned.values())
     assert result["rejected"] == [] and result["accepted"] == len(owned), result
     return w
@@ -170,6 +183,15 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("PUT", "/scripts/{script_id}"): (MANAGERS, 422),  # past the role check: the document
     ("GET", "/scripts/{script_id}/versions"): (EVERYONE, 200),
     ("GET", "/scripts/{script_id}/versions/{version}"): (EVERYONE, 404),  # none published
+    # campaign "camp-north" is assigned to team north; managers may work any campaign
+    ("POST", "/campaigns/{campaign_id}/next"): (CAMPAIGN_WORKERS, 200),
+    # past the assignment check: the gate refuses the lead (no consent), with its reasons
+    ("POST", "/campaigns/{campaign_id}/leads/{lead_id}/dial"): (CAMPAIGN_WORKERS, 409),
+    ("POST", "/campaigns/{campaign_id}/leads/{lead_id}/skip"): (CAMPAIGN_WORKERS, 409),
+    ("POST", "/campaigns/{campaign_id}/leads/{lead_id}/callback"): (CAMPAIGN_WORKERS, 200),
+    # an attempt that is not the caller's does not exist for it (404, like a record)
+    ("POST", "/campaigns/attempts/{attempt_id}/outcome"): (EVERYONE, 404),
+    ("POST", "/campaigns/check-number"): (EVERYONE, 200),
 }
 NO_TOKEN_OK = {("GET", "/health"), ("POST", "/auth/login")}
 
@@ -197,7 +219,9 @@ def _call_route(w: World, actor: str | None, method: str, path: str,
                      json={"code": key, "label": "Lunch", "paid": False})
     concrete = (path.replace("{record_id}", owner_record).replace("{customer_id}", key)
                 .replace("{kind}", "not_ready_reason").replace("{key}", key)
-                .replace("{script_id}", "greeting").replace("{version}", "1"))
+                .replace("{script_id}", "greeting").replace("{version}", "1")
+                .replace("{campaign_id}", "camp-north").replace("{lead_id}", "L1")
+                .replace("{attempt_id}", str(uuid.uuid5(uuid.NAMESPACE_URL, key))))
     body: Any = None
     params: dict[str, Any] = {}
     if path == "/auth/login":
@@ -214,6 +238,14 @@ def _call_route(w: World, actor: str | None, method: str, path: str,
         body = {"code": key, "label": "Break", "paid": True}
     elif method == "PUT" and path.startswith("/scripts/"):
         body = {"id": "not-greeting"}  # the id in the path differs: a 422 past the role
+    elif path.endswith("/skip"):
+        body = {"reason": "wrong person"}
+    elif path.endswith("/callback"):
+        body = {"due_at": "2030-01-07T10:00:00+08:00"}
+    elif path.endswith("/outcome"):
+        body = {"outcome": "busy"}
+    elif path == "/campaigns/check-number":
+        body = {"number": "+8613900139000"}
     return w.client.request(method, f"{API}{concrete}", headers=headers, json=body,
                             params=params)
 
