@@ -23,9 +23,10 @@ from tests.sip.sipp import SCENARIOS, free_port
 pytestmark = pytest.mark.sip
 
 
-def write_seat_config(path: Path, port: int, phone_extra: str = "") -> Path:
-    """A direct-call, auto-in seat that answers at once (as write_auto_answer_config),
-    with extra [phone] lines."""
+def write_seat_config(path: Path, port: int, phone_extra: str = "",
+                      auto_answer_s: int = 0) -> Path:
+    """A direct-call, auto-in seat that answers after `auto_answer_s` (at once, as
+    write_auto_answer_config, by default), with extra [phone] lines."""
     path.write_text(
         "[sip]\n"
         'registrar = ""\n'
@@ -33,7 +34,7 @@ def write_seat_config(path: Path, port: int, phone_extra: str = "") -> Path:
         f"local_port = {port}\n"
         'bind_address = "127.0.0.1"\n'
         "[phone]\n"
-        "auto_answer_after_s = 0\n"
+        f"auto_answer_after_s = {auto_answer_s}\n"
         f"{phone_extra}"
         "[agent]\n"
         "ready_on_login = true\n"
@@ -43,10 +44,11 @@ def write_seat_config(path: Path, port: int, phone_extra: str = "") -> Path:
 
 
 class Seat:
-    def __init__(self, tmp_path: Path, phone_extra: str = "") -> None:
+    def __init__(self, tmp_path: Path, phone_extra: str = "", auto_answer_s: int = 0) -> None:
         self.port = free_port()
         self.data = tmp_path / "data"
-        config = write_seat_config(tmp_path / "seat.toml", self.port, phone_extra)
+        config = write_seat_config(tmp_path / "seat.toml", self.port, phone_extra,
+                                   auto_answer_s)
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "agentdesk", "--config", str(config), "--data-dir",
@@ -82,8 +84,8 @@ class Seat:
 def make_seat(tmp_path: Path) -> Iterator[type[Seat]]:
     seats: list[Seat] = []
 
-    def start(phone_extra: str = "") -> Seat:
-        seat = Seat(tmp_path, phone_extra)
+    def start(phone_extra: str = "", auto_answer_s: int = 0) -> Seat:
+        seat = Seat(tmp_path, phone_extra, auto_answer_s)
         seats.append(seat)
         wait_for_log_text(seat.log, "softphone ready", 30, seat.process)
         return seat
@@ -137,3 +139,23 @@ def test_a_call_cancelled_in_the_same_breath_and_media_direction_offers_leave_no
     missed, talked = seat.records()
     assert missed[0] == "+8613600136000" and missed[1] is None  # a missed call, its number
     assert talked[1] is not None
+
+
+@pytest.mark.slow
+def test_a_caller_requiring_100rel_rings_reliably_with_the_answer_and_is_auto_answered(
+        make_seat):
+    # RFC 3262: the first reliable provisional response carries the answer to the
+    # INVITE's offer (a 183: pjsip never puts SDP in a 180, docs/pjsua2.md); the
+    # caller PRACKs it, then (second call) offers again by UPDATE while it rings. The
+    # seat auto-answers each after 3 s, as a deployed seat would.
+    seat = make_seat(auto_answer_s=3)
+    for scenario in ("uac_prack.xml", "uac_prack_update.xml"):
+        started = time.monotonic()
+        caller = seat.sipp(scenario, timeout_s=20)
+        out, _ = caller.communicate(timeout=30)
+        assert caller.returncode == 0, (scenario, out[-3000:])  # 183+SDP, PRACK, 200
+        assert time.monotonic() - started >= 3.0  # answered by the auto-answer, not at once
+
+    log = seat.stop()
+    assert problems(log) == []
+    assert [connected is not None for _, connected, _ in seat.records()] == [True, True]

@@ -6,6 +6,7 @@ Each test builds its own phone (settings differ), so none runs beside module_pho
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 
 from agentdesk.core.phone_events import CallState, CallStateChanged, IncomingCall
 from agentdesk.core.settings import PhoneSettings
+from agentdesk.sip.account import SESSION_MIN_SE_S
+from agentdesk.ui.display_text import dead_call_text
 from tests.sip.conftest import PhoneHarness, direct_settings, make_harness
 from tests.sip.sipp import SippFactory, SippRun
 
@@ -155,6 +158,33 @@ def test_required_session_timers_refuse_a_caller_without_them(new_phone, sipp):
     phone.wait_for(lambda: caller.done, "sipp to finish", 15)
     assert caller.returncode == 0, caller.diagnostics()
     assert "timer" in final_response(caller, 421).header("Require")
+
+
+@pytest.mark.slow
+def test_a_session_the_caller_never_refreshes_is_ended_and_the_agent_told_why(
+        new_phone, sipp, caplog):
+    # RFC 4028: the caller is the refresher at pjsip's smallest interval (Min-SE 90 s);
+    # it never refreshes, so the phone ends the call before the session expires, at
+    # 90 - min(32, 90 / 3) = 60 s. Media flows all along (sipp echoes it): only the
+    # session timer can end this call.
+    phone = new_phone()
+    started = time.monotonic()
+    caller = sipp.start("uac_session_expires.xml", f"127.0.0.1:{phone.phone.local_port}",
+                        fill={"SESSION_EXPIRES": str(SESSION_MIN_SE_S),
+                              "BYE_TIMEOUT_MS": "75000"},
+                        extra=["-s", "1001"], rtp_echo=True, timeout_s=90)
+    call_id = phone.wait_event(IncomingCall).call_id
+    phone.phone.answer(call_id)
+    phone.wait_event(CallStateChanged, call_id=call_id, state=CallState.CONNECTED)
+    ended = phone.wait_event(CallStateChanged, 80, call_id=call_id,
+                             state=CallState.DISCONNECTED)
+    ended_after = time.monotonic() - started
+    assert (ended.cause, ended.code) == ("session_timer", 408)
+    assert 55 <= ended_after <= 70, ended_after
+    phone.wait_for(lambda: caller.done, "sipp to finish", 10)
+    assert caller.returncode == 0, caller.diagnostics()  # our BYE, no refresh of ours
+    assert "SIP session timer" in dead_call_text(ended.cause, 30)  # what the agent reads
+    assert no_errors(caplog) == []
 
 
 # -- the media watchdog's exemptions ---------------------------------------------------
