@@ -263,6 +263,10 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         self.watchdog.forget_pid(self.proc.pid)
+        if self.proc.returncode in (0, -signal.SIGTERM):  # a clean stop: nothing to read
+            self.log_path.unlink(missing_ok=True)
+        else:
+            print(f"server log kept: {self.log_path}", file=sys.stderr)
 
 
 def wait_up(base: str, proc: subprocess.Popen[bytes], seconds: float = 120) -> None:
