@@ -6,16 +6,19 @@ catalogue (resources/translations/agentdesk_zh_CN.qm) and Qt's own (qtbase, for
 built: widgets translate their text when they are created.
 
 After changing a user-facing string (tests/ui/test_i18n.py fails until this is done):
-    .venv/bin/pyside6-lupdate src/agentdesk/ui/*.py -locations none -no-obsolete \
-        -target-language zh_CN -ts src/agentdesk/resources/translations/agentdesk_zh_CN.ts
+    .venv/bin/python scripts/update_translations.py      # lupdate over translated_sources()
     (translate the new entries, e.g. in .venv/bin/pyside6-linguist)
-    .venv/bin/pyside6-lrelease src/agentdesk/resources/translations/agentdesk_zh_CN.ts
+    .venv/bin/python scripts/update_translations.py      # again: lrelease builds the .qm
+Both the script and the test scan `translated_sources()`: every module of the package
+that calls tr() or translate(), wherever it lives, so no layer's strings are dropped.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
@@ -73,3 +76,13 @@ def install_translation(requested: str | None = None,
         app.installTranslator(qt_own)
         installed.translators.append(qt_own)
     return installed
+
+
+_TRANSLATES = re.compile(r"\.tr\(|\btranslate\(")
+
+
+def translated_sources() -> list[Path]:
+    """Every module of the agentdesk package that hands text to Qt's translator."""
+    package = Path(__file__).resolve().parent.parent
+    return sorted(path for path in package.rglob("*.py")
+                  if _TRANSLATES.search(path.read_text(encoding="utf-8")))

@@ -1685,7 +1685,7 @@ The password will be kept for this session only; you will be asked for it again 
         <translation>安全媒体 (SRTP)</translation>
     </message>
     <message>
-        <source>Secure media encrypts the call audio; its keys travel inside the SIP messages (SDES), so choose TLS as the transport with it: over UDP or TCP anyone on the network path can read the keys. TLS and SRTP go together: TLS protects the signalling and the keys, SRTP the voice. This phone's TLS goes up to TLS 1.2.</source>
+        <source>Secure media encrypts the call audio; its keys travel inside the SIP messages (SDES), so choose TLS as the transport with it: over UDP or TCP anyone on the network path can read the keys. TLS and SRTP go together: TLS protects the signalling and the keys, SRTP the voice. This phone&apos;s TLS goes up to TLS 1.2.</source>
         <translation>安全媒体会加密通话语音；其密钥随 SIP 消息传送 (SDES)，因此请同时选择 TLS 作为传输方式：使用 UDP 或 TCP 时，网络路径上的任何人都能读到密钥。TLS 与 SRTP 应配合使用：TLS 保护信令和密钥，SRTP 保护语音。本话机的 TLS 最高支持 TLS 1.2。</translation>
     </message>
 </context>
