@@ -74,7 +74,7 @@ def wait_for_log(path: Path, text: str, timeout_s: float, process: subprocess.Po
     deadline = time.perf_counter() + timeout_s
     while time.perf_counter() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"process exited early with {process.returncode}")
+            raise EarlyExitError(f"process exited early with {process.returncode}")
         if path.exists() and text in path.read_text(errors="replace"):
             return time.perf_counter()
         time.sleep(0.005)
@@ -87,7 +87,7 @@ def wait_for_udp_port(port: int, timeout_s: float, process: subprocess.Popen) ->
     deadline = time.perf_counter() + timeout_s
     while time.perf_counter() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"process exited early with {process.returncode}")
+            raise EarlyExitError(f"process exited early with {process.returncode}")
         if any(line.split()[1].endswith(wanted)  # local_address, e.g. 0100007F:9DF4
                for line in Path("/proc/net/udp").read_text().splitlines()[1:]):
             time.sleep(0.2)  # bound, and a moment to finish starting
@@ -229,8 +229,22 @@ def bench_agentdesk(work: Path, call_s: float, starts: int, answers: int) -> Fig
 def bench_baresip(work: Path, call_s: float, answers: int) -> Figures | None:
     if shutil.which("baresip") is None:
         return None
+    # A port free when probed can be taken before baresip binds it (it then exits 98,
+    # EADDRINUSE): try again on another port.
+    for attempt in range(3):
+        try:
+            return _bench_baresip_once(work / f"baresip-{attempt}", call_s, answers)
+        except EarlyExitError as exc:
+            print(f"baresip: {exc}; trying another port", file=sys.stderr)
+    raise RuntimeError("baresip would not start on three ports")
+
+
+class EarlyExitError(RuntimeError):
+    pass
+
+
+def _bench_baresip_once(conf: Path, call_s: float, answers: int) -> Figures:
     port = free_port()
-    conf = work / "baresip"
     conf.mkdir()
     (conf / "sine.wav").write_bytes(b"")
     subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(conf / "sine.wav"),
