@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import Engine, String, any_, bindparam, delete, select
+from sqlalchemy import Engine, String, any_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -151,9 +151,23 @@ def _grant(s: Session, grantees: list[str], customer_ids: set[str], reason: str)
     if not grantees or not customer_ids:
         return
     ids = sorted(customer_ids)
-    existing = {(g, c) for g, c in s.execute(
-        select(CustomerGrant.grantee, CustomerGrant.customer_id).where(
-            CustomerGrant.grantee.in_(grantees), _in(s, CustomerGrant.customer_id, ids)))}
+    if s.get_bind().dialect.name == "postgresql":
+        # the batch's ids as a relation joined to the grants: an index probe per id
+        # (unique (grantee, customer_id)) or one hash of the ids. `customer_id =
+        # ANY(array)` was served from ix_customer_grants_grantee_usn while the table had
+        # no statistics yet (the import fills it), every grant of the grantee filtered
+        # by a linear search of the 1,000-id array (a prepared statement's generic plan
+        # does not hash the array): a cost per batch growing with the table.
+        batch = func.unnest(bindparam(None, ids, type_=ARRAY(String))).table_valued(
+            "customer_id").render_derived(name="batch")
+        query = (select(CustomerGrant.grantee, CustomerGrant.customer_id)
+                 .join_from(batch, CustomerGrant,
+                            CustomerGrant.customer_id == batch.c.customer_id)
+                 .where(CustomerGrant.grantee.in_(grantees)))
+    else:
+        query = select(CustomerGrant.grantee, CustomerGrant.customer_id).where(
+            CustomerGrant.grantee.in_(grantees), CustomerGrant.customer_id.in_(ids))
+    existing = {(g, c) for g, c in s.execute(query)}
     new = [(g, c) for g in grantees for c in ids if (g, c) not in existing]
     if not new:
         return
