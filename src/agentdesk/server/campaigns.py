@@ -283,17 +283,25 @@ def _lead_for_update(s: Session, campaign_id: str, lead_id: str) -> CampaignLead
     return row
 
 
+def _lead_to_work(s: Session, campaign_id: str, lead_id: str, who: Principal,
+                  at: datetime) -> tuple[Campaign, Any]:
+    """The campaign and the locked lead row, for an agent assigned to the campaign and
+    not shut out by another agent's live lease."""
+    campaign = load_campaign(s, campaign_id)
+    check_assigned(campaign, who)
+    row = _lead_for_update(s, campaign_id, lead_id)
+    if _live_lease(row, at) and row.lease_owner != who.username:
+        raise LeaseConflictError(f"lead {lead_id!r} is leased to another agent")
+    return campaign, row
+
+
 def dial(engine: Engine, campaign_id: str, lead_id: str, who: Principal,
          at: datetime | None = None) -> dict[str, Any]:
     """Re-check the gate now; record an attempt only when it allows (else raise
     GateRefusedError, the refusal stored with its reasons)."""
     at = at or utcnow()
     with Session(engine) as s, s.begin():
-        campaign = load_campaign(s, campaign_id)
-        check_assigned(campaign, who)
-        row = _lead_for_update(s, campaign_id, lead_id)
-        if _live_lease(row, at) and row.lease_owner != who.username:
-            raise LeaseConflictError(f"lead {lead_id!r} is leased to another agent")
+        campaign, row = _lead_to_work(s, campaign_id, lead_id, who, at)
         decision = decide_row(campaign, row, load_inputs(s, campaign_id, [row], at), at)
         [decision_id] = _store_decisions(s, [_audit("dial", campaign_id, lead_id, row.phone,
                                                     who.username, decision, at)])
@@ -372,11 +380,7 @@ def book_callback(engine: Engine, campaign_id: str, lead_id: str, who: Principal
     them) and the gate decides again when it is due."""
     at = at or utcnow()
     with Session(engine) as s, s.begin():
-        campaign = load_campaign(s, campaign_id)
-        check_assigned(campaign, who)
-        row = _lead_for_update(s, campaign_id, lead_id)
-        if _live_lease(row, at) and row.lease_owner != who.username:
-            raise LeaseConflictError(f"lead {lead_id!r} is leased to another agent")
+        campaign, row = _lead_to_work(s, campaign_id, lead_id, who, at)
         decision = decide_row(campaign, row, load_inputs(s, campaign_id, [row], due_at), due_at)
         zone = decision.zones[0] if decision.zones else None
         row.state, row.due_at, row.callback_owner = "callback", due_at, who.username
